@@ -1,0 +1,121 @@
+"""The ``resnet-viz`` command.
+
+``resnet-viz summary --depth 50 --format json`` prints the analysis of a spec.
+Invalid input exits with status 2 and one line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from resnet_viz import report
+from resnet_viz.analysis import analyse
+from resnet_viz.presets import from_depth
+from resnet_viz.spec import (
+    FAMILY_INFO,
+    BlockKind,
+    Family,
+    ResNetSpec,
+    Shortcut,
+    Variant,
+    parse_blocks,
+    parse_input_size,
+)
+
+
+class UsageError(ValueError):
+    """Bad command-line input (exit status 2)."""
+
+
+def add_spec_args(p: argparse.ArgumentParser) -> None:
+    """One flag per spec field (shared by every subcommand)."""
+    g = p.add_argument_group("architecture")
+    g.add_argument("--depth", type=int, default=None,
+                   help="weighted layers, e.g. 18, 50, 152, CIFAR 56 (default 50, CIFAR 56)")
+    g.add_argument("--family", choices=[f.value for f in Family], default=Family.IMAGENET.value)
+    g.add_argument("--block", choices=[b.value for b in BlockKind], default=None,
+                   help="block kind (default: implied by the depth)")
+    g.add_argument("--blocks", default=None,
+                   help="blocks per stage, e.g. 3,4,6,3 (overrides --depth)")
+    g.add_argument("--variant", choices=[v.value for v in Variant], default=Variant.V1_5.value,
+                   help="bottleneck stride on the 1x1 (v1, paper) or the 3x3 (v1.5, torchvision)")
+    g.add_argument("--shortcut", choices=[s.value for s in Shortcut], default=None,
+                   help="A zero-pad, B project on change, C project all, D avg-pool + project")
+    g.add_argument("--preact", action=argparse.BooleanOptionalAction, default=None,
+                   help="pre-activation blocks (default: the preset's)")
+    g.add_argument("--no-shortcuts", action="store_true", help="the plain ablation")
+    g.add_argument("--width-mult", type=float, default=1.0)
+    g.add_argument("--groups", type=int, default=1)
+    g.add_argument("--width-per-group", type=int, default=64)
+    g.add_argument("--classes", type=int, default=None)
+    g.add_argument("--in-channels", type=int, default=3)
+    g.add_argument("--input", default=None, help="input size: 224 or HxW like 224x160")
+
+
+def spec_from_args(a: argparse.Namespace) -> ResNetSpec:
+    """Turn parsed flags into a validated spec.
+
+    Raises:
+        ValueError: with the engine's message for any invalid combination.
+    """
+    family = Family(a.family)
+    info = FAMILY_INFO[family]
+    common = dict(
+        variant=a.variant, shortcuts=not a.no_shortcuts, width_mult=a.width_mult,
+        groups=a.groups, width_per_group=a.width_per_group, in_channels=a.in_channels,
+        num_classes=a.classes if a.classes is not None else info.default_classes,
+        input_size=parse_input_size(a.input) if a.input else info.default_input)
+    if a.blocks:
+        block = BlockKind(a.block) if a.block else BlockKind.BOTTLENECK
+        return ResNetSpec(family=family, block=block, blocks=parse_blocks(a.blocks),
+                          preact=bool(a.preact),
+                          shortcut=Shortcut(a.shortcut or info.default_shortcut), **common)
+    depth = a.depth if a.depth is not None else (50 if family is Family.IMAGENET else 56)
+    return from_depth(depth, family=family, block=a.block, preact=a.preact,
+                      shortcut=a.shortcut, **common)
+
+
+def _summary(a: argparse.Namespace) -> str:
+    an = analyse(spec_from_args(a))
+    if a.format == "json":
+        return report.to_json(an)
+    if a.format == "csv":
+        return report.layers_csv(an)
+    return report.to_table(an)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand."""
+    parser = argparse.ArgumentParser(prog="resnet-viz", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    s = sub.add_parser("summary", help="params, MACs, shapes per stage and layer")
+    add_spec_args(s)
+    s.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    s.set_defaults(run=_summary)
+    for register in EXTRA_COMMANDS:
+        register(sub)
+    return parser
+
+
+# Other modules add subcommands here (each gets the subparsers object).
+EXTRA_COMMANDS: list[Callable[[Any], None]] = []
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        out = args.run(args)
+    except ValueError as exc:
+        print(f"resnet-viz: error: {exc}", file=sys.stderr)
+        return 2
+    sys.stdout.write(out if out.endswith("\n") else out + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
