@@ -85,12 +85,15 @@ class ResidualBlock(nn.Module):
         self._main = [o.name for o in plan.main if o.kind is not OpKind.ADD]
         self._short = [o.name for o in plan.short]
         self._post = [o.name for o in plan.post]
-        has_downsample = any("." in o.name for o in plan.short)
-        if has_downsample:
-            self.downsample = nn.Sequential(*(make_module(o) for o in plan.short))
-        for op in (*plan.main, *plan.short, *plan.post):
-            if "." not in op.name:
-                self.add_module(op.name, make_module(op))
+        # Registration order = torchvision's state_dict order (main path, then downsample).
+        for op in plan.main:
+            self.add_module(op.name, make_module(op))
+        if any("." in o.name for o in plan.short):
+            self.add_module("downsample", nn.Sequential(*(make_module(o) for o in plan.short)))
+        elif plan.short:
+            self.add_module(plan.short[0].name, make_module(plan.short[0]))
+        for op in plan.post:
+            self.add_module(op.name, make_module(op))
 
     def forward(self, x: Tensor) -> Tensor:
         out = x
