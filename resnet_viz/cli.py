@@ -13,9 +13,8 @@ from typing import Any
 
 from resnet_viz import report
 from resnet_viz.analysis import analyse
-from resnet_viz.presets import from_depth
+from resnet_viz.presets import spec_from_choices
 from resnet_viz.spec import (
-    FAMILY_INFO,
     BlockKind,
     Family,
     ResNetSpec,
@@ -61,21 +60,12 @@ def spec_from_args(a: argparse.Namespace) -> ResNetSpec:
     Raises:
         ValueError: with the engine's message for any invalid combination.
     """
-    family = Family(a.family)
-    info = FAMILY_INFO[family]
-    common = dict(
-        variant=a.variant, shortcuts=not a.no_shortcuts, width_mult=a.width_mult,
-        groups=a.groups, width_per_group=a.width_per_group, in_channels=a.in_channels,
-        num_classes=a.classes if a.classes is not None else info.default_classes,
-        input_size=parse_input_size(a.input) if a.input else info.default_input)
-    if a.blocks:
-        block = BlockKind(a.block) if a.block else BlockKind.BOTTLENECK
-        return ResNetSpec(family=family, block=block, blocks=parse_blocks(a.blocks),
-                          preact=bool(a.preact),
-                          shortcut=Shortcut(a.shortcut or info.default_shortcut), **common)
-    depth = a.depth if a.depth is not None else (50 if family is Family.IMAGENET else 56)
-    return from_depth(depth, family=family, block=a.block, preact=a.preact,
-                      shortcut=a.shortcut, **common)
+    return spec_from_choices(
+        family=a.family, depth=a.depth, blocks=parse_blocks(a.blocks) if a.blocks else None,
+        block=a.block, shortcut=a.shortcut, preact=a.preact, variant=a.variant,
+        shortcuts=not a.no_shortcuts, width_mult=a.width_mult, groups=a.groups,
+        width_per_group=a.width_per_group, in_channels=a.in_channels, num_classes=a.classes,
+        input_size=parse_input_size(a.input) if a.input else None)
 
 
 def _summary(a: argparse.Namespace) -> str:

@@ -218,3 +218,40 @@ def from_depth(depth: int, *, family: Family | str = Family.IMAGENET,
 
 def _fmt(depths: list[int]) -> str:
     return ", ".join(str(d) for d in depths) if depths else "none"
+
+
+def spec_from_choices(*, family: Family | str = Family.IMAGENET, depth: int | None = None,
+                      blocks: tuple[int, ...] | None = None, block: BlockKind | str | None = None,
+                      shortcut: Shortcut | str | None = None, preact: bool | None = None,
+                      num_classes: int | None = None, input_size: tuple[int, int] | None = None,
+                      **fields: Any) -> ResNetSpec:
+    """One entry point for the CLI flags and the app's widgets; ``None`` means "default".
+
+    Args:
+        family: ``imagenet`` or ``cifar``.
+        depth: a depth (ignored when ``blocks`` is given); ``None`` -> 50 (ImageNet) / 56 (CIFAR).
+        blocks: explicit blocks per stage (custom networks); needs ``block`` or uses bottleneck.
+        block: block kind; ``None`` lets the depth decide.
+        shortcut: option A-D; ``None`` -> the family's (or preset's) default.
+        preact: pre-activation; ``None`` -> the preset's.
+        num_classes: ``None`` -> 1000 (ImageNet) / 10 (CIFAR).
+        input_size: ``None`` -> 224x224 (ImageNet) / 32x32 (CIFAR).
+        **fields: the remaining :class:`ResNetSpec` fields (variant, width_mult, ...).
+
+    Raises:
+        ValueError: with an actionable message for any invalid choice.
+    """
+    try:
+        fam = Family(str(family))
+    except ValueError:
+        raise ValueError(f"unknown family {family!r}; choose one of: imagenet, cifar") from None
+    info = FAMILY_INFO[fam]
+    fields["num_classes"] = num_classes if num_classes is not None else info.default_classes
+    fields["input_size"] = input_size if input_size is not None else info.default_input
+    if blocks:
+        kind = BlockKind(block) if block else BlockKind.BOTTLENECK
+        return ResNetSpec(family=fam, block=kind, blocks=tuple(blocks), preact=bool(preact),
+                          shortcut=Shortcut(shortcut or info.default_shortcut), **fields)
+    if depth is None:
+        depth = 50 if fam is Family.IMAGENET else 56
+    return from_depth(depth, family=fam, block=block, preact=preact, shortcut=shortcut, **fields)

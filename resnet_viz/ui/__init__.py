@@ -1,0 +1,1 @@
+"""Streamlit-facing code: the only package that imports streamlit."""

@@ -1,0 +1,68 @@
+"""Small Streamlit building blocks shared by the pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from resnet_viz.analysis import Analysis, Memory
+from resnet_viz.spec import BlockKind, ResNetSpec
+from resnet_viz.tables import fmt_bytes, fmt_count
+from resnet_viz.ui.cache import cached_model
+from resnet_viz.ui.sidebar import RunOptions
+
+SHORTCUT_WORDS = {"A": "zero-padded identity shortcuts (A)",
+                  "B": "projection shortcuts where the shape changes (B)",
+                  "C": "projection shortcuts everywhere (C)",
+                  "D": "avg-pool + projection shortcuts (D)"}
+
+
+def describe(spec: ResNetSpec) -> str:
+    """One sentence describing the configuration."""
+    st_blocks = " / ".join(str(b) for b in spec.blocks)
+    parts = [f"{spec.family.value} family", f"{spec.block.value} blocks [{st_blocks}]"]
+    if spec.block is BlockKind.BOTTLENECK:
+        parts.append(f"stride on the {'first 1x1' if spec.variant == 'v1' else '3x3'} "
+                     f"({spec.variant.value})")
+    parts.append(SHORTCUT_WORDS[spec.shortcut.value] if spec.shortcuts else "no shortcuts (plain)")
+    if spec.preact:
+        parts.append("pre-activation")
+    h, w = spec.input_size
+    parts.append(f"input {spec.in_channels}×{h}×{w}, {spec.num_classes} classes")
+    return " · ".join(parts)
+
+
+def headline_metrics(an: Analysis, mem: Memory, run: RunOptions) -> None:
+    """The row of big numbers at the top of the overview."""
+    cols = st.columns(6)
+    cols[0].metric("Depth", an.spec.depth, help="weighted layers on the longest path")
+    cols[1].metric("Parameters", fmt_count(an.params), help=f"{an.params:,} exactly")
+    cols[2].metric("MACs", fmt_count(an.macs), help=f"{an.macs:,} conv+linear multiply-"
+                   f"accumulates per image; FLOPs = 2 × MACs = {an.flops:,}")
+    cols[3].metric("Weights", fmt_bytes(mem.params), help=f"{run.dtype}")
+    cols[4].metric(f"Activations ×{run.batch}", fmt_bytes(mem.training),
+                   help="training: every layer output saved for backward; inference peak "
+                        f"{fmt_bytes(mem.inference)} ({run.dtype})")
+    cols[5].metric("Receptive field", f"{an.receptive_field}px",
+                   help="theoretical receptive field of the last feature map")
+
+
+def live_build(spec: ResNetSpec, run: RunOptions, analytic_params: int) -> None:
+    """Build the real torch model (cached) and compare its size with the analysis."""
+    with st.spinner(f"Building {spec.name} on {run.device}…", show_time=True):
+        built = cached_model(spec, run.device)
+    ok = built.params == analytic_params
+    msg = (f"Built on **{built.device}** in {built.seconds:.2f} s: "
+           f"{built.params:,} parameters in the torch model vs {analytic_params:,} analytic")
+    if ok:
+        st.success(msg + " — they agree.", icon="✅")
+    else:
+        st.error(msg + " — MISMATCH, please report this configuration.", icon="❌")
+
+
+def number_columns(df: pd.DataFrame) -> dict[str, Any]:
+    """Thousands separators for every integer column of a table."""
+    return {c: st.column_config.NumberColumn(c, format="localized")
+            for c in df.columns if pd.api.types.is_integer_dtype(df[c])}

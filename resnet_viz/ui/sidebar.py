@@ -1,0 +1,213 @@
+"""The shared sidebar: keyed widgets -> one validated spec (+ run options).
+
+Every widget is bound to the URL (``bind="query-params"``), so the address bar
+always holds the whole configuration and a copied link reproduces the view.
+Values that are not valid in a link are reported with ``st.warning`` and fall
+back to the defaults.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import streamlit as st
+import torch
+
+from resnet_viz.presets import STANDARD_DEPTHS, preset_for, spec_from_choices
+from resnet_viz.spec import (
+    FAMILY_INFO,
+    BlockKind,
+    Family,
+    ResNetSpec,
+    Shortcut,
+    Variant,
+    parse_blocks,
+    parse_input_size,
+)
+
+CUSTOM = "custom"
+AUTO = "auto"
+DTYPE_BYTES: dict[str, int] = {"float32": 4, "float16": 2, "bfloat16": 2}
+WIDTH_MULTS: tuple[float, ...] = (0.25, 0.5, 1.0, 2.0, 4.0)
+SHORTCUT_HELP: dict[str, str] = {
+    AUTO: "family default (B ImageNet, A CIFAR)",
+    "A": "A: zero-padded identity",
+    "B": "B: projection where the shape changes",
+    "C": "C: projection on every block",
+    "D": "D: avg-pool + projection (ResNet-D)",
+}
+FAMILY_LABEL: dict[str, str] = {"imagenet": "ImageNet (4 stages, 224²)",
+                                "cifar": "CIFAR (3 stages, 32²)"}
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """Where and how to build and measure (not part of the architecture)."""
+
+    device: str
+    batch: int
+    dtype: str
+
+    @property
+    def dtype_bytes(self) -> int:
+        """Bytes per element of ``dtype``."""
+        return DTYPE_BYTES[self.dtype]
+
+    @property
+    def torch_dtype(self) -> torch.dtype:
+        """The torch dtype object."""
+        return getattr(torch, self.dtype)  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What the sidebar produced: a spec (or the error that prevented one)."""
+
+    spec: ResNetSpec
+    run: RunOptions
+    error: str | None = None  # set when the widgets were invalid; spec is then the last valid
+
+
+def devices() -> list[str]:
+    """``cpu`` plus ``cuda`` where a CUDA device is present."""
+    return ["cpu", "cuda"] if torch.cuda.is_available() else ["cpu"]
+
+
+def depth_options(family: str) -> list[str]:
+    """The standard depths of a family plus ``custom``."""
+    return [str(d) for d in STANDARD_DEPTHS[Family(family)]] + [CUSTOM]
+
+
+def depth_label(family: str, option: str) -> str:
+    """``50`` -> ``ResNet-50``; custom stays as is."""
+    if option == CUSTOM:
+        return "custom depth / blocks…"
+    preset = preset_for(family, int(option))
+    extra = f" ({preset.block}{', pre-act' if preset.preact else ''})" if preset else ""
+    return f"ResNet-{option}{extra}"
+
+
+def _check_url() -> list[str]:
+    """Warnings for link values the widgets will reject (they then fall back to defaults)."""
+    qp = st.query_params
+    problems = []
+    family = qp.get("arch.family", Family.IMAGENET.value)
+    choices: dict[str, list[str]] = {
+        "arch.family": [f.value for f in Family],
+        "arch.depth": depth_options(family) if family in FAMILY_INFO else [],
+        "arch.block": [AUTO] + [b.value for b in BlockKind],
+        "arch.variant": [v.value for v in Variant],
+        "arch.shortcut": list(SHORTCUT_HELP),
+        "arch.preact": [AUTO, "on", "off"],
+        "run.device": devices(),
+        "run.dtype": list(DTYPE_BYTES),
+    }
+    for key, allowed in choices.items():
+        value = qp.get(key)
+        if value is not None and value not in allowed:
+            problems.append(f"`{key}={value}` is not one of {', '.join(allowed)}")
+    for key, lo, hi in (("arch.custom_depth", 4, 3002), ("arch.groups", 1, 1024),
+                        ("arch.width_per_group", 1, 4096), ("run.batch", 1, 4096),
+                        ("arch.classes", 1, 100_000)):
+        value = qp.get(key)
+        if value is not None and not (value.isdigit() and lo <= int(value) <= hi):
+            problems.append(f"`{key}={value}` is not a whole number from {lo} to {hi}")
+    return problems
+
+
+def _int(x: Any) -> int | None:
+    return None if x is None else int(x)
+
+
+def _architecture_widgets() -> dict[str, Any]:
+    ss = st.sidebar
+    family = ss.selectbox("Family", [f.value for f in Family], key="arch.family",
+                          format_func=FAMILY_LABEL.__getitem__, bind="query-params")
+    opts = depth_options(family)
+    default_depth = "50" if family == Family.IMAGENET else "56"
+    depth = ss.selectbox("Depth", opts, index=opts.index(default_depth), key="arch.depth",
+                         format_func=lambda o: depth_label(family, o), bind="query-params")
+    v: dict[str, Any] = {"family": family, "depth": None, "blocks": None}
+    if depth == CUSTOM:
+        v["depth"] = ss.number_input(
+            "Custom depth", min_value=4, max_value=3002, value=26, step=1,
+            key="arch.custom_depth", bind="query-params",
+            help="ImageNet: 2·blocks+2 (basic) or 3·blocks+2 (bottleneck); "
+                 "CIFAR: 6n+2 (basic) or 9n+2 (bottleneck)")
+        blocks_text = ss.text_input(
+            "Blocks per stage (optional)", value="", key="arch.blocks", bind="query-params",
+            placeholder="e.g. 3,4,6,3 — overrides the depth")
+        v["blocks"] = blocks_text  # parsed after every widget is drawn
+    else:
+        v["depth"] = int(depth)
+    block = ss.selectbox("Block", [AUTO, *(b.value for b in BlockKind)], key="arch.block",
+                         bind="query-params", help="auto: as the depth implies")
+    v["block"] = None if block == AUTO else block
+    v["variant"] = ss.radio("Stride placement", [x.value for x in Variant], index=1,
+                            key="arch.variant", horizontal=True, bind="query-params",
+                            help="v1: stride on the bottleneck's first 1x1 (paper); "
+                                 "v1.5: on the 3x3 (torchvision)")
+    sc = ss.selectbox("Shortcut option", list(SHORTCUT_HELP), key="arch.shortcut",
+                      format_func=SHORTCUT_HELP.__getitem__, bind="query-params")
+    v["shortcut"] = None if sc == AUTO else sc
+    pre = ss.selectbox("Pre-activation", [AUTO, "on", "off"], key="arch.preact",
+                       bind="query-params", help="auto: the preset's (on for CIFAR 164/1001)")
+    v["preact"] = None if pre == AUTO else pre == "on"
+    v["shortcuts"] = ss.toggle("Shortcuts (off = plain net)", value=True, key="arch.shortcuts",
+                               bind="query-params")
+    with ss.expander("Width, groups, input", expanded=False):
+        v["width_mult"] = st.select_slider("Width multiplier", WIDTH_MULTS, value=1.0,
+                                           key="arch.width_mult", bind="query-params")
+        v["groups"] = int(st.number_input("Groups (ResNeXt cardinality)", 1, 1024, 1,
+                                          key="arch.groups", bind="query-params"))
+        v["width_per_group"] = int(st.number_input(
+            "Width per group", 1, 4096, 64, key="arch.width_per_group", bind="query-params",
+            help="torchvision's width_per_group: 128 = Wide ResNet-x-2; 4 with 32 groups "
+                 "= ResNeXt 32x4d"))
+        v["num_classes"] = _int(st.number_input("Classes (blank = family default)", 1, 100_000,
+                                                None, key="arch.classes", bind="query-params"))
+        text = st.text_input("Input size H×W (blank = family default)", "", key="arch.input",
+                             placeholder="224x224" if family == "imagenet" else "32x32",
+                             bind="query-params")
+        v["input_size"] = text  # parsed after every widget is drawn
+    return v
+
+
+def _parse(v: dict[str, Any]) -> ResNetSpec:
+    """Widget values -> spec; texts are parsed here so a bad one never hides later widgets."""
+    v = dict(v)
+    blocks, size = v.pop("blocks"), v.pop("input_size")
+    return spec_from_choices(
+        blocks=parse_blocks(blocks) if blocks and blocks.strip() else None,
+        input_size=parse_input_size(size) if size and size.strip() else None, **v)
+
+
+def _run_widgets() -> RunOptions:
+    ss = st.sidebar
+    ss.divider()
+    device = ss.selectbox("Device", devices(), key="run.device", bind="query-params",
+                          help="CUDA is listed only when a GPU is present")
+    batch = int(ss.number_input("Batch size (memory figures)", 1, 4096, 1, key="run.batch",
+                                bind="query-params"))
+    dtype = ss.selectbox("dtype", list(DTYPE_BYTES), key="run.dtype", bind="query-params")
+    return RunOptions(device=device, batch=batch, dtype=dtype)
+
+
+def render_sidebar() -> Selection:
+    """Draw the shared sidebar and return the selection (never raises for bad input)."""
+    for problem in _check_url():
+        st.warning(f"Link value ignored: {problem}. Using the default instead.", icon="⚠️")
+    st.sidebar.title("ResNet")
+    error = None
+    values = _architecture_widgets()
+    try:
+        spec = _parse(values)
+    except ValueError as exc:
+        error = str(exc)
+        spec = st.session_state.get("_last_valid_spec") or spec_from_choices()
+        st.sidebar.error(error)
+    else:
+        st.session_state["_last_valid_spec"] = spec
+    run = _run_widgets()
+    return Selection(spec=spec, run=run, error=error)
