@@ -23,7 +23,7 @@ run: setup
 		--browser.gatherUsageStats false
 
 lint: setup
-	$(VENV)/bin/ruff check resnet_viz app.py pages tests bench
+	$(VENV)/bin/ruff check resnet_viz app.py views tests bench
 	$(VENV)/bin/mypy resnet_viz
 
 test: lint

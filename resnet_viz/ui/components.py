@@ -35,18 +35,22 @@ def describe(spec: ResNetSpec) -> str:
 
 
 def headline_metrics(an: Analysis, mem: Memory, run: RunOptions) -> None:
-    """The row of big numbers at the top of the overview."""
-    cols = st.columns(6)
-    cols[0].metric("Depth", an.spec.depth, help="weighted layers on the longest path")
-    cols[1].metric("Parameters", fmt_count(an.params), help=f"{an.params:,} exactly")
-    cols[2].metric("MACs", fmt_count(an.macs), help=f"{an.macs:,} conv+linear multiply-"
-                   f"accumulates per image; FLOPs = 2 × MACs = {an.flops:,}")
-    cols[3].metric("Weights", fmt_bytes(mem.params), help=f"{run.dtype}")
-    cols[4].metric(f"Activations ×{run.batch}", fmt_bytes(mem.training),
-                   help="training: every layer output saved for backward; inference peak "
-                        f"{fmt_bytes(mem.inference)} ({run.dtype})")
-    cols[5].metric("Receptive field", f"{an.receptive_field}px",
-                   help="theoretical receptive field of the last feature map")
+    """The two rows of big numbers at the top of the overview."""
+    top = st.columns(4)
+    top[0].metric("Depth", an.spec.depth, help="weighted layers on the longest path")
+    top[1].metric("Parameters", fmt_count(an.params), help=f"{an.params:,} exactly")
+    top[2].metric("MACs", fmt_count(an.macs),
+                  help=f"{an.macs:,} conv+linear multiply-accumulates per image")
+    top[3].metric("FLOPs", fmt_count(an.flops), help=f"2 × MACs = {an.flops:,} per image")
+    low = st.columns(4)
+    low[0].metric("Weights", fmt_bytes(mem.params), help=f"{mem.params:,} bytes in {run.dtype}")
+    low[1].metric(f"Inference activations ×{run.batch}", fmt_bytes(mem.inference),
+                  help=f"{mem.inference:,} bytes: peak of tensors alive at once ({run.dtype})")
+    low[2].metric(f"Training activations ×{run.batch}", fmt_bytes(mem.training),
+                  help=f"{mem.training:,} bytes: every layer output saved for backward "
+                       f"({run.dtype})")
+    low[3].metric("Receptive field", f"{an.receptive_field}px",
+                  help="theoretical receptive field of the last feature map")
 
 
 def live_build(spec: ResNetSpec, run: RunOptions, analytic_params: int) -> None:
@@ -57,9 +61,9 @@ def live_build(spec: ResNetSpec, run: RunOptions, analytic_params: int) -> None:
     msg = (f"Built on **{built.device}** in {built.seconds:.2f} s: "
            f"{built.params:,} parameters in the torch model vs {analytic_params:,} analytic")
     if ok:
-        st.success(msg + " — they agree.", icon="✅")
+        st.success(msg + " — they agree.", icon=":material/check_circle:")
     else:
-        st.error(msg + " — MISMATCH, please report this configuration.", icon="❌")
+        st.error(msg + " — MISMATCH, please report this configuration.", icon=":material/error:")
 
 
 def number_columns(df: pd.DataFrame) -> dict[str, Any]:

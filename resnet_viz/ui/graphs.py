@@ -5,7 +5,6 @@ from __future__ import annotations
 import shutil
 
 import streamlit as st
-import streamlit.components.v1 as components
 
 from resnet_viz import diagram
 from resnet_viz.spec import ResNetSpec
@@ -47,12 +46,13 @@ def show(dot: str, *, key: str, file_stem: str) -> None:
     n = node_count(dot)
     has_dot = shutil.which("dot") is not None
     if n <= BROWSER_NODE_LIMIT or not has_dot:
-        st.graphviz_chart(dot, use_container_width=False)
+        st.graphviz_chart(dot, width="content")
     else:
         with st.spinner(f"Laying out {n} nodes…", show_time=True):
             svg = rendered(dot, "svg").decode()
         st.caption(f"{n} nodes: laid out on the server; scroll to pan.")
-        components.html(f'<div style="overflow:auto">{svg}</div>', height=900, scrolling=True)
+        # Our own dot output (no user-supplied markup); st.html would drop the SVG.
+        st.iframe(f'<div style="height:880px;overflow:auto">{svg}</div>', height=900)
     cols = st.columns(4)
     safe = file_stem.replace(" ", "_").replace("/", "-")
     cols[0].download_button("DOT", dot, f"{safe}.dot", "text/vnd.graphviz", key=f"{key}.dl_dot")

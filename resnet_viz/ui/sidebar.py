@@ -122,12 +122,16 @@ def _int(x: Any) -> int | None:
 
 def _architecture_widgets() -> dict[str, Any]:
     ss = st.sidebar
+    # Bound widgets show their raw values: the URL stores the displayed option, and
+    # links must use the same values as the CLI (imagenet, 50, B, ...).
     family = ss.selectbox("Family", [f.value for f in Family], key="arch.family",
-                          format_func=FAMILY_LABEL.__getitem__, bind="query-params")
+                          help=" · ".join(FAMILY_LABEL.values()), bind="query-params")
     opts = depth_options(family)
     default_depth = "50" if family == Family.IMAGENET else "56"
     depth = ss.selectbox("Depth", opts, index=opts.index(default_depth), key="arch.depth",
-                         format_func=lambda o: depth_label(family, o), bind="query-params")
+                         bind="query-params", help="standard depths of the family, or custom")
+    if depth != CUSTOM:
+        ss.caption(depth_label(family, depth))
     v: dict[str, Any] = {"family": family, "depth": None, "blocks": None}
     if depth == CUSTOM:
         v["depth"] = ss.number_input(
@@ -149,7 +153,7 @@ def _architecture_widgets() -> dict[str, Any]:
                             help="v1: stride on the bottleneck's first 1x1 (paper); "
                                  "v1.5: on the 3x3 (torchvision)")
     sc = ss.selectbox("Shortcut option", list(SHORTCUT_HELP), key="arch.shortcut",
-                      format_func=SHORTCUT_HELP.__getitem__, bind="query-params")
+                      help="  \n".join(SHORTCUT_HELP.values()), bind="query-params")
     v["shortcut"] = None if sc == AUTO else sc
     pre = ss.selectbox("Pre-activation", [AUTO, "on", "off"], key="arch.preact",
                        bind="query-params", help="auto: the preset's (on for CIFAR 164/1001)")
@@ -197,7 +201,7 @@ def _run_widgets() -> RunOptions:
 def render_sidebar() -> Selection:
     """Draw the shared sidebar and return the selection (never raises for bad input)."""
     for problem in _check_url():
-        st.warning(f"Link value ignored: {problem}. Using the default instead.", icon="⚠️")
+        st.warning(f"Link value ignored: {problem}. Using the default instead.", icon=":material/warning:")
     st.sidebar.title("ResNet")
     error = None
     values = _architecture_widgets()

@@ -1,0 +1,143 @@
+"""AppTests (no browser): every page, the main widget paths, invalid input and links."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from resnet_viz.analysis import analyse
+from resnet_viz.presets import from_depth
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+PAGES = ["views/overview.py", "views/diagram.py", "views/tables.py", "views/gradients.py"]
+
+
+def start(**query: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    for k, v in query.items():
+        at.query_params[k] = v
+    return at.run()
+
+
+def texts(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [m.value for m in at.caption]
+    parts += [str(m.value) for m in at.metric] + [e.value for e in at.error]
+    parts += [w.value for w in at.warning] + [s.value for s in at.success] + [t.value for t in at.title]
+    return "\n".join(str(p) for p in parts)
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def test_overview_default_is_resnet50() -> None:
+    at = start()
+    assert not at.exception
+    assert "ResNet-50" in at.title[0].value
+    assert "25.56 M" in metric(at, "Parameters")
+    assert any("agree" in s.value for s in at.success)  # live build == analysis
+    table = at.dataframe[0].value
+    assert list(table.iloc[:, 0])[:6] == ["conv1", "conv2_x", "conv3_x", "conv4_x", "conv5_x", "fc"]
+
+
+@pytest.mark.parametrize("depth", ["18", "152"])
+def test_depth_switch_updates_numbers(depth: str) -> None:
+    at = start()
+    at.selectbox(key="arch.depth").select(depth).run()
+    assert not at.exception
+    expected = analyse(from_depth(int(depth))).params
+    assert f"{expected:,}" in metric_help(at, "Parameters")
+    assert f"ResNet-{depth}" in at.title[0].value
+
+
+def metric_help(at: AppTest, label: str) -> str:
+    return next(m.proto.help for m in at.metric if m.label == label)
+
+
+def test_cifar_and_custom_depth() -> None:
+    at = start()
+    at.selectbox(key="arch.family").select("cifar").run()
+    assert "ResNet-56" in at.title[0].value and "(CIFAR)" in at.title[0].value
+    at.selectbox(key="arch.depth").select("1202").run()
+    assert not at.exception
+    assert "19,421,274" in metric_help(at, "Parameters")
+    at.selectbox(key="arch.depth").select("custom").run()
+    at.number_input(key="arch.custom_depth").set_value(38).run()
+    assert not at.exception
+    assert "ResNet-38" in at.title[0].value
+
+
+def test_invalid_custom_depth_shows_error_and_keeps_running() -> None:
+    at = start()
+    at.selectbox(key="arch.depth").select("custom").run()
+    at.number_input(key="arch.custom_depth").set_value(51).run()
+    assert not at.exception
+    errors = " ".join(e.value for e in at.error)
+    assert "depth 51" in errors and "50, 53" in errors
+    assert at.dataframe, "the page keeps working on the last valid spec"
+
+
+def test_invalid_blocks_text_and_input_size() -> None:
+    at = start()
+    at.selectbox(key="arch.depth").select("custom").run()
+    at.text_input(key="arch.blocks").input("3,x,6").run()
+    assert not at.exception and "3,x,6" in " ".join(e.value for e in at.error)
+    at.text_input(key="arch.blocks").input("").run()
+    at.text_input(key="arch.input").input("banana").run()
+    assert not at.exception and "banana" in " ".join(e.value for e in at.error)
+
+
+def test_link_reproduces_view() -> None:
+    at = start(**{"arch.family": "cifar", "arch.depth": "110", "arch.shortcut": "B"})
+    assert not at.exception
+    assert "ResNet-110" in at.title[0].value
+    expected = analyse(from_depth(110, family="cifar", shortcut="B")).params
+    assert f"{expected:,}" in metric_help(at, "Parameters")
+
+
+def test_bad_link_value_warns_and_falls_back() -> None:
+    at = start(**{"arch.depth": "51", "arch.shortcut": "Z"})
+    assert not at.exception
+    warnings = " ".join(w.value for w in at.warning)
+    assert "arch.depth=51" in warnings and "arch.shortcut=Z" in warnings
+    assert "ResNet-50" in at.title[0].value
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders(page: str) -> None:
+    at = start()
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+
+
+def test_diagram_levels_and_pair() -> None:
+    at = start()
+    at.switch_page("views/diagram.py").run()
+    dots = {}
+    for level in ("stage", "block", "layer"):
+        at.button_group(key="diagram.level").set_value(level).run()
+        assert not at.exception
+        dots[level] = at.get("graphviz_chart")[0].proto.spec
+    assert len(dots["stage"]) < len(dots["block"]) < len(dots["layer"])
+    assert "digraph" in dots["block"]
+    at.button_group(key="diagram.level").set_value("block").run()
+    at.toggle(key="diagram.pair").set_value(True).run()
+    assert not at.exception
+    pair = at.get("graphviz_chart")[0].proto.spec
+    assert "plain" in pair and "residual" in pair
+
+
+def test_tables_page_switches() -> None:
+    at = start()
+    at.switch_page("views/tables.py").run()
+    assert not at.exception
+    layers = at.dataframe[0].value
+    assert len(layers) == len(analyse(from_depth(50)).layers)
+    at.button_group(key="tables.unit").set_value("FLOPs").run()
+    at.button_group(key="tables.convention").set_value("all").run()
+    assert not at.exception
+    figs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    assert len(figs) >= 5
