@@ -5,13 +5,17 @@ import streamlit as st
 from resnet_viz.ui.sidebar import render_sidebar
 from resnet_viz.ui.state import set_selection
 
-st.set_page_config(page_title="resnet-viz", page_icon=":material/account_tree:", layout="wide")
+st.set_page_config(page_title="resnet-viz", page_icon=":material/account_tree:",
+                   layout="wide")
 
 PAGES = [
     st.Page("views/overview.py", title="Overview", icon=":material/dashboard:", default=True),
-    st.Page("views/diagram.py", title="Diagram", icon=":material/account_tree:", url_path="diagram"),
-    st.Page("views/tables.py", title="Tables & charts", icon=":material/table_chart:", url_path="tables"),
-    st.Page("views/gradients.py", title="Gradients", icon=":material/monitoring:", url_path="gradients"),
+    st.Page("views/diagram.py", title="Diagram", icon=":material/account_tree:",
+            url_path="diagram"),
+    st.Page("views/tables.py", title="Tables & charts", icon=":material/table_chart:",
+            url_path="tables"),
+    st.Page("views/gradients.py", title="Gradients", icon=":material/monitoring:",
+            url_path="gradients"),
 ]
 
 page = st.navigation(PAGES)

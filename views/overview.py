@@ -21,7 +21,7 @@ st.subheader("Table 1 for this configuration")
 unit = st.segmented_control("Cost", list(tables.CostUnit), default=tables.CostUnit.MACS,
                             key="overview.unit", required=True)
 df = tables.table1(an, unit=tables.CostUnit(unit), convention=tables.Convention.CONV_LINEAR)
-st.dataframe(df, hide_index=True, key="overview.table1",
+st.dataframe(df, hide_index=True, key="overview.table1", placeholder="",
              column_config=components.number_columns(df))
 note = tables.paper_note(spec, an)
 if note:

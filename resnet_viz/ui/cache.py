@@ -14,7 +14,6 @@ import streamlit as st
 import torch
 
 from resnet_viz import tables
-
 from resnet_viz.analysis import Analysis, Memory, analyse, memory
 from resnet_viz.build import ResNet, build
 from resnet_viz.spec import ResNetSpec

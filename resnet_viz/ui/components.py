@@ -63,7 +63,8 @@ def live_build(spec: ResNetSpec, run: RunOptions, analytic_params: int) -> None:
     if ok:
         st.success(msg + " — they agree.", icon=":material/check_circle:")
     else:
-        st.error(msg + " — MISMATCH, please report this configuration.", icon=":material/error:")
+        st.error(msg + " — MISMATCH, please report this configuration.",
+                 icon=":material/error:")
 
 
 def number_columns(df: pd.DataFrame) -> dict[str, Any]:

@@ -20,7 +20,6 @@ from resnet_viz.spec import (
     BlockKind,
     Family,
     ResNetSpec,
-    Shortcut,
     Variant,
     parse_blocks,
     parse_input_size,
@@ -57,7 +56,7 @@ class RunOptions:
     @property
     def torch_dtype(self) -> torch.dtype:
         """The torch dtype object."""
-        return getattr(torch, self.dtype)  # type: ignore[no-any-return]
+        return getattr(torch, self.dtype)
 
 
 @dataclass(frozen=True)
@@ -201,7 +200,8 @@ def _run_widgets() -> RunOptions:
 def render_sidebar() -> Selection:
     """Draw the shared sidebar and return the selection (never raises for bad input)."""
     for problem in _check_url():
-        st.warning(f"Link value ignored: {problem}. Using the default instead.", icon=":material/warning:")
+        st.warning(f"Link value ignored: {problem}. Using the default instead.",
+                   icon=":material/warning:")
     st.sidebar.title("ResNet")
     error = None
     values = _architecture_widgets()

@@ -20,7 +20,7 @@ def selection() -> Selection:
     if sel is None:
         sel = render_sidebar()
         set_selection(sel)
-    return sel  # type: ignore[no-any-return]
+    return sel
 
 
 def page_header(title: str, sel: Selection) -> None:
