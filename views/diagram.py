@@ -26,15 +26,19 @@ with net_tab:
                           "(the paper's Fig. 3)")
     dot = graphs.network_dot(spec, diagram.Level(level), diagram.Direction(direction),
                              costs, pair)
-    graphs.show(dot, key="diagram.network", file_stem=f"{spec.name}-{level}")
+    stem = f"{spec.name}-{level}" + ("-pair" if pair else "")
+    graphs.show(dot, key="diagram.network", file_stem=stem,
+                alt=f"{spec.name}, {level} level" + (", plain vs residual" if pair else ""))
 with anatomy_tab:
     names = [f"{st_.paper_name} (stage {st_.index})" for st_ in spec.stages]
-    stage = st.selectbox("Stage", range(1, len(spec.stages) + 1), key="diagram.anatomy_stage",
+    a1, a2 = st.columns([2, 3], vertical_alignment="bottom")
+    stage = a1.selectbox("Stage", range(1, len(spec.stages) + 1), key="diagram.anatomy_stage",
                          format_func=lambda i: names[i - 1])
-    first = st.toggle("First block of the stage (where the shape changes)", value=True,
+    first = a2.toggle("First block of the stage (where the shape changes)", value=True,
                       key="diagram.anatomy_first")
     st.caption("The chosen stage's block drawn layer by layer with its real shapes and the "
                "chosen shortcut option — basic and bottleneck side by side, as in the "
                "paper's Fig. 5.")
     graphs.show(graphs.anatomy_dot(spec, stage, first), key="diagram.anatomy",
-                file_stem=f"{spec.name}-anatomy-stage{stage}")
+                file_stem=f"{spec.name}-anatomy-stage{stage}",
+                alt=f"block anatomy of {names[stage - 1]}, basic and bottleneck")

@@ -30,17 +30,17 @@ with layer_tab:
     df = cached_layer_table(spec, run.device, unit, convention, run.batch, run.dtype_bytes)
     st.caption(f"{len(df):,} layers. Analysis columns joined with torchinfo's summary of the "
                "live torch model; the match column compares their parameters and shapes.")
-    st.dataframe(df, hide_index=True, key="tables.layers", height=520,
+    st.dataframe(df, hide_index=True, key="tables.layers", placeholder="", height=520,
                  column_config=components.number_columns(df))
     st.download_button("CSV", df.to_csv(index=False), f"{spec.name}-layers.csv", "text/csv",
                        key="tables.layers_csv")
 with block_tab:
     bdf = tables.block_table(an, unit=unit, convention=convention)
-    st.dataframe(bdf, hide_index=True, key="tables.blocks",
+    st.dataframe(bdf, hide_index=True, key="tables.blocks", placeholder="",
                  column_config=components.number_columns(bdf))
 with stage_tab:
     sdf = tables.stage_table(an, unit=unit, convention=convention)
-    st.dataframe(sdf, hide_index=True, key="tables.stages",
+    st.dataframe(sdf, hide_index=True, key="tables.stages", placeholder="",
                  column_config=components.number_columns(sdf))
 with chart_tab:
     st.plotly_chart(charts.params_macs_by_stage(an, unit=unit, convention=convention),

@@ -68,6 +68,8 @@ def live_build(spec: ResNetSpec, run: RunOptions, analytic_params: int) -> None:
 
 
 def number_columns(df: pd.DataFrame) -> dict[str, Any]:
-    """Thousands separators for every integer column of a table."""
-    return {c: st.column_config.NumberColumn(c, format="localized")
-            for c in df.columns if pd.api.types.is_integer_dtype(df[c])}
+    """Thousands separators for every integer column; the first column stays pinned."""
+    config: dict[str, Any] = {c: st.column_config.NumberColumn(c, format="localized")
+                              for c in df.columns if pd.api.types.is_integer_dtype(df[c])}
+    config[df.columns[0]] = st.column_config.Column(df.columns[0], pinned=True)
+    return config

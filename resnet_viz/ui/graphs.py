@@ -1,7 +1,27 @@
-"""Cached DOT generation and display of diagrams (small: browser layout; big: server SVG)."""
+"""Cached DOT generation and display of diagrams (small: browser layout; big: server SVG).
+
+Three sizes, by node count (:func:`node_count`):
+
+* up to :data:`BROWSER_NODE_LIMIT`: ``st.graphviz_chart`` (laid out in the browser);
+* up to :data:`HEAVY_NODE_LIMIT`: laid out on the server with ``dot`` (cached per
+  DOT text) and shown in a scrollable, zoomable frame (:func:`svg_viewer`);
+* above that (e.g. CIFAR ResNet-1202 at layer level, 4,210 nodes, 20-30 s of
+  ``dot`` and a 5 MB SVG): only after the user asks for it.
+
+Measured (bench/ui_latency.py): the browser's graphviz component (d3-graphviz)
+matches the elements of a new graph to the old one's by their titles and, where
+a path changed, samples both paths point by point to tween between them, even
+without any animation. Switching ResNet-18 -> 152 at block level spent ~1.5 s in
+``getPointAtLength``. :func:`browser_dot` therefore names each graph after its
+own text, so consecutive graphs share nothing and the old one is simply replaced.
+"""
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import html
+import re
 import shutil
 
 import streamlit as st
@@ -12,6 +32,10 @@ from resnet_viz.spec import ResNetSpec
 # Above this many nodes the browser's layout gets slow; lay out on the server
 # with `dot` and show the SVG in a scrollable frame (see RECIPES "Big diagrams").
 BROWSER_NODE_LIMIT = 300
+# Above this many nodes even the server layout takes many seconds: ask first.
+HEAVY_NODE_LIMIT = 2000
+VIEWER_HEIGHT = 760  # px, the server SVG's frame (toolbar included)
+_APPROVED = "_graphs_approved"  # session key: digests of heavy graphs the user asked for
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -41,23 +65,133 @@ def node_count(dot: str) -> int:
                and not line.lstrip().startswith(("graph", "node", "edge", "subgraph")))
 
 
-def show(dot: str, *, key: str, file_stem: str) -> None:
-    """Draw a DOT graph (browser or server layout by size) with download buttons."""
+def digest(dot: str) -> str:
+    """Short stable hash of a DOT text."""
+    return hashlib.blake2s(dot.encode(), digest_size=5).hexdigest()
+
+
+_HEADER = re.compile(r'^(\s*(?:strict\s+)?digraph)\s*(?:"(?:[^"\\]|\\.)*"|[A-Za-z_]\w*)?\s*\{',
+                     re.MULTILINE)
+
+
+def browser_dot(dot: str) -> str:
+    """``dot`` with the graph renamed after its own text (see the module docstring).
+
+    Only for drawing in the browser; downloads keep the original text.
+    """
+    return _HEADER.sub(lambda m: f'{m.group(1)} "g{digest(dot)}" {{', dot, count=1)
+
+
+_VIEWER_JS = """
+const view = document.getElementById('view'), svg = view.querySelector('svg');
+const box = svg.viewBox.baseVal, W = box.width, H = box.height;
+const pct = document.getElementById('pct');
+svg.removeAttribute('width'); svg.removeAttribute('height');
+let z = 1;
+function zoom(nz, cx, cy) {
+  nz = Math.min(4, Math.max(0.02, nz));
+  cx = cx ?? view.clientWidth / 2; cy = cy ?? view.clientHeight / 2;
+  const fx = (view.scrollLeft + cx) / (W * z), fy = (view.scrollTop + cy) / (H * z);
+  z = nz;
+  svg.style.width = (W * z) + 'px'; svg.style.height = (H * z) + 'px';
+  view.scrollLeft = fx * W * z - cx; view.scrollTop = fy * H * z - cy;
+  pct.textContent = Math.round(z * 100) + '%';
+}
+const pad = 24;
+document.getElementById('in').onclick = () => zoom(z * 1.25);
+document.getElementById('out').onclick = () => zoom(z / 1.25);
+document.getElementById('one').onclick = () => zoom(1);
+document.getElementById('fitw').onclick = () => zoom((view.clientWidth - pad) / W, 0, 0);
+document.getElementById('fit').onclick = () => zoom(Math.min(
+  (view.clientWidth - pad) / W, (view.clientHeight - pad) / H), 0, 0);
+view.addEventListener('wheel', (e) => {
+  if (!e.ctrlKey && !e.metaKey) return;
+  e.preventDefault();
+  const r = view.getBoundingClientRect();
+  zoom(z * (e.deltaY < 0 ? 1.1 : 1 / 1.1), e.clientX - r.left, e.clientY - r.top);
+}, {passive: false});
+let drag = null;
+view.addEventListener('mousedown', (e) => {
+  drag = {x: e.clientX, y: e.clientY, l: view.scrollLeft, t: view.scrollTop};
+  view.classList.add('drag'); e.preventDefault();
+});
+window.addEventListener('mousemove', (e) => {
+  if (!drag) return;
+  view.scrollLeft = drag.l - (e.clientX - drag.x); view.scrollTop = drag.t - (e.clientY - drag.y);
+});
+window.addEventListener('mouseup', () => { drag = null; view.classList.remove('drag'); });
+zoom(W > view.clientWidth - pad ? (view.clientWidth - pad) / W : 1, 0, 0);
+"""
+
+_VIEWER_CSS = """
+html, body { margin: 0; height: 100%; font-family: "Source Sans Pro", "Source Sans 3",
+  sans-serif; font-size: 14px; color: #31333F; }
+.bar { display: flex; gap: 6px; align-items: center; height: 32px; }
+.bar button { border: 1px solid #D5D7DE; background: #FFF; border-radius: 6px;
+  padding: 2px 10px; cursor: pointer; font: inherit; color: inherit; }
+.bar button:hover { border-color: #FF4B4B; color: #FF4B4B; }
+#pct { min-width: 3.2em; text-align: center; font-variant-numeric: tabular-nums; }
+.hint { color: #808495; margin-left: 10px; }
+#view { position: absolute; top: 38px; bottom: 2px; left: 0; right: 0; overflow: auto;
+  border: 1px solid #E6E7EB; border-radius: 8px; background: #FFF; cursor: grab; }
+#view.drag { cursor: grabbing; user-select: none; }
+#view svg { display: block; margin: 8px auto; }
+"""
+
+
+def svg_viewer(svg: str, note: str) -> str:
+    """A self-contained HTML page showing ``svg`` with zoom buttons and drag-to-pan."""
+    svg = svg[svg.find("<svg"):]  # drop the XML prolog and doctype
+    return (f"<!doctype html><html><head><meta charset='utf-8'><style>{_VIEWER_CSS}</style>"
+            "</head><body><div class='bar'>"
+            "<button id='fit' title='whole graph'>Fit</button>"
+            "<button id='fitw' title='fit the width'>Fit width</button>"
+            "<button id='out' title='zoom out'>−</button><span id='pct'>100%</span>"
+            "<button id='in' title='zoom in'>+</button>"
+            "<button id='one' title='actual size'>1:1</button>"
+            f"<span class='hint'>{html.escape(note)}</span></div>"
+            f"<div id='view'>{svg}</div><script>{_VIEWER_JS}</script></body></html>")
+
+
+def _downloads(dot: str, *, key: str, file_stem: str, layout: bool) -> None:
+    """One compact row of download buttons (DOT always; SVG/PNG/PDF where ``dot`` exists)."""
+    safe = file_stem.replace(" ", "_").replace("/", "-")
+    row = st.container(horizontal=True, vertical_alignment="center", gap="small")
+    row.caption("Download")
+    row.download_button("DOT", dot, f"{safe}.dot", "text/vnd.graphviz", key=f"{key}.dl_dot",
+                        on_click="ignore", icon=":material/download:")
+    if layout:
+        for fmt, mime in (("svg", "image/svg+xml"), ("png", "image/png"),
+                          ("pdf", "application/pdf")):
+            row.download_button(fmt.upper(), functools.partial(rendered, dot, fmt),
+                                f"{safe}.{fmt}", mime, key=f"{key}.dl_{fmt}",
+                                on_click="ignore", icon=":material/download:")
+
+
+def show(dot: str, *, key: str, file_stem: str, alt: str | None = None) -> None:
+    """Draw a DOT graph (browser or server layout by size) under a row of downloads."""
     n = node_count(dot)
     has_dot = shutil.which("dot") is not None
+    _downloads(dot, key=key, file_stem=file_stem, layout=has_dot)
     if n <= BROWSER_NODE_LIMIT or not has_dot:
-        st.graphviz_chart(dot, width="content")
-    else:
-        with st.spinner(f"Laying out {n} nodes…", show_time=True):
-            svg = rendered(dot, "svg").decode()
-        st.caption(f"{n} nodes: laid out on the server; scroll to pan.")
-        # Our own dot output (no user-supplied markup); st.html would drop the SVG.
-        st.iframe(f'<div style="height:880px;overflow:auto">{svg}</div>', height=900)
-    cols = st.columns(4)
-    safe = file_stem.replace(" ", "_").replace("/", "-")
-    cols[0].download_button("DOT", dot, f"{safe}.dot", "text/vnd.graphviz", key=f"{key}.dl_dot")
-    if has_dot:
-        for col, fmt, mime in ((cols[1], "svg", "image/svg+xml"), (cols[2], "png", "image/png"),
-                               (cols[3], "pdf", "application/pdf")):
-            col.download_button(fmt.upper(), lambda fmt=fmt: rendered(dot, fmt), f"{safe}.{fmt}",
-                                mime, key=f"{key}.dl_{fmt}")
+        if n > BROWSER_NODE_LIMIT:
+            st.caption(f"{n:,} nodes: Graphviz's `dot` is not installed on the server, so the "
+                       "browser lays this out itself, which can take a while.")
+        st.graphviz_chart(browser_dot(dot), width="content", alt=alt)
+        return
+    approved: set[str] = st.session_state.setdefault(_APPROVED, set())
+    if n > HEAVY_NODE_LIMIT and digest(dot) not in approved:
+        st.info(f"This graph has **{n:,} nodes**: laying it out takes Graphviz half a minute "
+                "or more, and the drawing is several MB. The block level, or a layer-level "
+                "look at a single block in the *Block anatomy* tab, shows the same structure "
+                "at once. The DOT file above needs no layout.", icon=":material/hourglass:")
+        if st.button(f"Lay out all {n:,} nodes", key=f"{key}.heavy",
+                     icon=":material/play_arrow:"):
+            approved.add(digest(dot))
+            st.rerun()
+        return
+    with st.spinner(f"Laying out {n:,} nodes…", show_time=True):
+        svg = rendered(dot, "svg").decode()
+    # Our own dot output (no user-supplied markup); st.html would drop the SVG.
+    st.iframe(svg_viewer(svg, f"{n:,} nodes, laid out on the server · drag to pan, "
+                              "ctrl + wheel to zoom"), height=VIEWER_HEIGHT)
