@@ -13,6 +13,7 @@ from typing import Any
 
 from resnet_viz import report
 from resnet_viz.analysis import analyse
+from resnet_viz.gradients_cli import register as register_gradients
 from resnet_viz.presets import spec_from_choices
 from resnet_viz.spec import (
     BlockKind,
@@ -91,7 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # Other modules add subcommands here (each gets the subparsers object).
-EXTRA_COMMANDS: list[Callable[[Any], None]] = []
+EXTRA_COMMANDS: list[Callable[[Any], None]] = [register_gradients]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

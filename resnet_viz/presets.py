@@ -20,7 +20,8 @@ Rule for depths that are not presets (documented in the README):
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from enum import StrEnum
+from typing import Any, TypeVar
 
 from resnet_viz.spec import (
     CONVS_PER_BLOCK,
@@ -31,6 +32,8 @@ from resnet_viz.spec import (
     ResNetSpec,
     Shortcut,
 )
+
+E = TypeVar("E", bound=StrEnum)
 
 
 @dataclass(frozen=True)
@@ -115,7 +118,8 @@ def valid_depths_near(family: Family | str, block: BlockKind | str, depth: int) 
     """The valid depths just below and just above ``depth`` (one or two values)."""
     step, minimum = depth_step(family, block)
     max_depth = CONVS_PER_BLOCK[BlockKind(block)] * MAX_TOTAL_BLOCKS + 2
-    below = 2 + ((depth - 2) // step) * step
+    top = 2 + ((max_depth - 2) // step) * step  # the deepest valid depth
+    below = min(2 + ((depth - 2) // step) * step, top)
     out = []
     if minimum <= below <= max_depth and below != depth:
         out.append(below)
@@ -144,7 +148,7 @@ def spread_blocks(total: int, weights: tuple[int, ...]) -> tuple[int, ...]:
     ideal = [total * w / wsum for w in weights]
     counts = [max(1, int(x)) for x in ideal]
     while sum(counts) > total:  # the max(1, ...) floor overshot: take from the largest
-        i = max(range(n), key=lambda j: (counts[j] - ideal[j], -j))
+        i = max((j for j in range(n) if counts[j] > 1), key=lambda j: (counts[j] - ideal[j], -j))
         counts[i] -= 1
     order = sorted(range(n), key=lambda j: (-(ideal[j] - counts[j]), j))
     k = 0
@@ -200,7 +204,8 @@ def from_depth(depth: int, *, family: Family | str = Family.IMAGENET,
         family = Family(str(family))
     except ValueError:
         raise ValueError(f"unknown family {family!r}; choose one of: imagenet, cifar") from None
-    kind = BlockKind(block) if block is not None else default_block(family, depth)
+    kind = _choice(BlockKind, block, "block") if block is not None else default_block(
+        family, depth)
     blocks = blocks_for_depth(family, kind, depth)
     preset = preset_for(family, depth)
     is_preset = preset is not None and preset.block is kind
@@ -213,7 +218,16 @@ def from_depth(depth: int, *, family: Family | str = Family.IMAGENET,
     fields.setdefault("num_classes", info.default_classes)
     fields.setdefault("input_size", info.default_input)
     return ResNetSpec(family=family, block=kind, blocks=blocks, preact=preact,
-                      shortcut=Shortcut(shortcut), **fields)
+                      shortcut=_choice(Shortcut, shortcut, "shortcut"), **fields)
+
+
+def _choice(cls: type[E], value: Any, what: str) -> E:
+    """``cls(value)`` with an actionable message listing the choices."""
+    try:
+        return cls(str(value))
+    except ValueError:
+        choices = ", ".join(m.value for m in cls)
+        raise ValueError(f"unknown {what} {value!r}; choose one of: {choices}") from None
 
 
 def _fmt(depths: list[int]) -> str:
@@ -249,9 +263,10 @@ def spec_from_choices(*, family: Family | str = Family.IMAGENET, depth: int | No
     fields["num_classes"] = num_classes if num_classes is not None else info.default_classes
     fields["input_size"] = input_size if input_size is not None else info.default_input
     if blocks:
-        kind = BlockKind(block) if block else BlockKind.BOTTLENECK
+        kind = _choice(BlockKind, block, "block") if block else BlockKind.BOTTLENECK
         return ResNetSpec(family=fam, block=kind, blocks=tuple(blocks), preact=bool(preact),
-                          shortcut=Shortcut(shortcut or info.default_shortcut), **fields)
+                          shortcut=_choice(Shortcut, shortcut or info.default_shortcut,
+                                           "shortcut"), **fields)
     if depth is None:
         depth = 50 if fam is Family.IMAGENET else 56
     return from_depth(depth, family=fam, block=block, preact=preact, shortcut=shortcut, **fields)

@@ -10,6 +10,7 @@ from data alone.
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import asdict, dataclass, field, fields, replace
 from enum import StrEnum
 from typing import Any
@@ -152,9 +153,17 @@ class ResNetSpec:
         object.__setattr__(self, "block", _enum(BlockKind, self.block, "block"))
         object.__setattr__(self, "variant", _enum(Variant, self.variant, "variant"))
         object.__setattr__(self, "shortcut", _enum(Shortcut, self.shortcut, "shortcut"))
-        object.__setattr__(self, "blocks", tuple(int(b) for b in self.blocks))
+        object.__setattr__(self, "blocks", tuple(_int(b, "blocks") for b in self.blocks))
         object.__setattr__(self, "input_size", _pair(self.input_size))
-        object.__setattr__(self, "width_mult", float(self.width_mult))
+        for name in ("groups", "width_per_group", "num_classes", "in_channels"):
+            object.__setattr__(self, name, _int(getattr(self, name), name))
+        object.__setattr__(self, "preact", bool(self.preact))
+        object.__setattr__(self, "shortcuts", bool(self.shortcuts))
+        try:
+            object.__setattr__(self, "width_mult", float(self.width_mult))
+        except (TypeError, ValueError):
+            raise ValueError(
+                f"width multiplier must be a number; got {self.width_mult!r}") from None
         self._validate()
         object.__setattr__(self, "_stages", self._make_stages())
 
@@ -306,13 +315,24 @@ def _enum(cls: type[StrEnum], value: Any, what: str) -> Any:
         raise ValueError(f"unknown {what} {value!r}; choose one of: {choices}") from None
 
 
+def _int(value: Any, what: str) -> int:
+    """An integer field from an integer or an integer string; anything else is a ValueError."""
+    message = f"{what.replace('_', ' ')} must be a whole number; got {value!r}"
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral | str):
+        raise ValueError(message)
+    try:
+        return int(value)
+    except ValueError:
+        raise ValueError(message) from None
+
+
 def _pair(value: Any) -> tuple[int, int]:
     if isinstance(value, int):
         return (value, value)
     items = tuple(value)
     if len(items) != 2:
         raise ValueError(f"input size must be (height, width); got {value!r}")
-    return (int(items[0]), int(items[1]))
+    return (_int(items[0], "input height"), _int(items[1], "input width"))
 
 
 def parse_input_size(text: str) -> tuple[int, int]:

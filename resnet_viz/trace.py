@@ -33,7 +33,9 @@ def trace(model: nn.Module, input_size: tuple[int, int], *, in_channels: int = 3
           batch: int = 1) -> Trace:
     """Run one forward pass with hooks and a FLOP counter.
 
-    Works on any device, including ``meta`` (no memory, no arithmetic).
+    Works on any device, including ``meta`` (no memory, no arithmetic). The
+    pass runs in eval mode (then every module's mode is restored), so BatchNorm
+    running statistics are not updated and a batch of one works at any size.
 
     Args:
         model: the model (not modified; hooks are removed afterwards).
@@ -54,11 +56,15 @@ def trace(model: nn.Module, input_size: tuple[int, int], *, in_channels: int = 3
             shapes[name] = tuple(out.shape[1:])
             calls[name] = calls.get(name, 0) + 1
         handles.append(mod.register_forward_hook(hook))
+    modes = [(m, m.training) for m in model.modules()]
+    model.eval()
     try:
         with torch.no_grad(), FlopCounterMode(display=False) as counter:
             model(x)
     finally:
         for h in handles:
             h.remove()
+        for m, training in modes:
+            m.training = training
     macs = counter.get_total_flops() // 2 // batch
     return Trace(sum(p.numel() for p in model.parameters()), shapes, calls, macs)
