@@ -22,13 +22,6 @@ def start(**query: str) -> AppTest:
     return at.run()
 
 
-def texts(at: AppTest) -> str:
-    parts = [m.value for m in at.markdown] + [m.value for m in at.caption]
-    parts += [str(m.value) for m in at.metric] + [e.value for e in at.error]
-    parts += [w.value for w in at.warning] + [s.value for s in at.success] + [t.value for t in at.title]
-    return "\n".join(str(p) for p in parts)
-
-
 def metric(at: AppTest, label: str) -> str:
     return next(m.value for m in at.metric if m.label == label)
 
