@@ -180,6 +180,11 @@ def plain_twin(model: ResNet) -> ResNet:
     """
     memo = {id(p): p for p in model.parameters()}
     twin = copy.deepcopy(model, memo)
+    for module in twin.modules():  # hooks belong to whoever put them on ``model``
+        module._forward_hooks.clear()
+        module._forward_pre_hooks.clear()
+        module._backward_hooks.clear()
+        module._backward_pre_hooks.clear()
     twin.spec = dataclasses.replace(model.spec, shortcuts=False)
     for _, block in twin.blocks():
         block.use_shortcut = False
