@@ -134,3 +134,28 @@ def test_tables_page_switches() -> None:
     assert not at.exception
     figs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
     assert len(figs) >= 5
+
+
+def test_gradients_page_numbers_caption_and_sweep() -> None:
+    at = start(**{"arch.family": "cifar", "arch.depth": "20"})
+    at.switch_page("views/gradients.py").run()
+    assert not at.exception, at.exception
+    values = {m.label: m.value for m in at.metric}
+    plain = values["plain: first / last"]
+    residual = values["residual: first / last"]
+    caption = next(m.value for m in at.markdown if "What this measurement shows" in m.value)
+    # the caption is generated from the same numbers the metrics show
+    assert plain.rstrip("×") in caption and residual.rstrip("×") in caption
+    fig = json.loads(at.get("plotly_chart")[0].proto.spec)
+    names = {t.get("name") for t in fig["data"]}
+    assert {"plain", "residual"} <= names
+    at.radio(key="grad.metric").set_value("weight_grad").run()
+    assert not at.exception
+    at.button_group(key="grad.bn_mode").set_value("eval").run()
+    assert not at.exception
+    assert any("identity" in i.value for i in at.info)
+    at.multiselect(key="grad.sweep_depths").set_value([20, 32]).run()
+    at.button(key="grad.sweep_run").click().run()
+    assert not at.exception
+    sweep = json.loads(at.get("plotly_chart")[-1].proto.spec)
+    assert [20, 32] == sorted(sweep["data"][0]["x"])
