@@ -34,7 +34,7 @@ from resnet_viz.spec import ResNetSpec
 BROWSER_NODE_LIMIT = 300
 # Above this many nodes even the server layout takes many seconds: ask first.
 HEAVY_NODE_LIMIT = 2000
-VIEWER_HEIGHT = 760  # px, the server SVG's frame (toolbar included)
+VIEWER_HEIGHT = 700  # px, the server SVG's frame (toolbar included)
 _APPROVED = "_graphs_approved"  # session key: digests of heavy graphs the user asked for
 
 
@@ -84,7 +84,8 @@ def browser_dot(dot: str) -> str:
 
 _VIEWER_JS = """
 const view = document.getElementById('view'), svg = view.querySelector('svg');
-const box = svg.viewBox.baseVal, W = box.width, H = box.height;
+// dot writes sizes in pt; 100% is the browser's own size for them (4/3 px per pt)
+const box = svg.viewBox.baseVal, W = box.width * 4 / 3, H = box.height * 4 / 3;
 const pct = document.getElementById('pct');
 svg.removeAttribute('width'); svg.removeAttribute('height');
 let z = 1;
@@ -105,7 +106,13 @@ document.getElementById('fitw').onclick = () => zoom((view.clientWidth - pad) / 
 document.getElementById('fit').onclick = () => zoom(Math.min(
   (view.clientWidth - pad) / W, (view.clientHeight - pad) / H), 0, 0);
 view.addEventListener('wheel', (e) => {
-  if (!e.ctrlKey && !e.metaKey) return;
+  if (!e.ctrlKey && !e.metaKey) {
+    // a wide (left-to-right) graph: turn the wheel into horizontal scrolling
+    if (view.scrollHeight <= view.clientHeight && e.deltaY && !e.deltaX) {
+      view.scrollLeft += e.deltaY; e.preventDefault();
+    }
+    return;
+  }
   e.preventDefault();
   const r = view.getBoundingClientRect();
   zoom(z * (e.deltaY < 0 ? 1.1 : 1 / 1.1), e.clientX - r.left, e.clientY - r.top);
@@ -120,7 +127,9 @@ window.addEventListener('mousemove', (e) => {
   view.scrollLeft = drag.l - (e.clientX - drag.x); view.scrollTop = drag.t - (e.clientY - drag.y);
 });
 window.addEventListener('mouseup', () => { drag = null; view.classList.remove('drag'); });
-zoom(W > view.clientWidth - pad ? (view.clientWidth - pad) / W : 1, 0, 0);
+// start at actual size, or fitted to the width where that stays readable
+const fitw = (view.clientWidth - pad) / W;
+zoom(fitw < 1 && fitw >= 0.6 ? fitw : 1, 0, 0);
 """
 
 _VIEWER_CSS = """
@@ -157,7 +166,7 @@ def _downloads(dot: str, *, key: str, file_stem: str, layout: bool) -> None:
     """One compact row of download buttons (DOT always; SVG/PNG/PDF where ``dot`` exists)."""
     safe = file_stem.replace(" ", "_").replace("/", "-")
     row = st.container(horizontal=True, vertical_alignment="center", gap="small")
-    row.caption("Download")
+    row.caption("Download", width="content")
     row.download_button("DOT", dot, f"{safe}.dot", "text/vnd.graphviz", key=f"{key}.dl_dot",
                         on_click="ignore", icon=":material/download:")
     if layout:
