@@ -92,7 +92,7 @@ _HEADER = """\
   graph [rankdir={rankdir}, fontname="Helvetica", fontsize=12, nodesep=0.3, ranksep=0.28,
          newrank=true, labelloc=t, label={title}];
   node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=10, color="#333333",
-        penwidth=1, margin="0.10,0.04", height=0.3];
+        penwidth=1, margin="0.14,0.06", height=0.3];
   edge [fontname="Helvetica", fontsize=8, color="#4D4D4D", arrowsize=0.6];"""
 
 

@@ -70,3 +70,12 @@ def _wait_healthy(url: str, proc: subprocess.Popen[str], log: IO[str], timeout: 
             log.seek(0)
             raise RuntimeError(f"streamlit did not start on {url}:\n{log.read()[-4000:]}")
         time.sleep(0.2)
+
+
+# For Playwright: true once Streamlit has finished the current run. The app root carries
+# the script state; the status widget is not drawn at all in headless Chromium here.
+IDLE_JS = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  return !!app && app.getAttribute('data-test-script-state') === 'notRunning'
+    && !document.querySelector('[data-testid="stStatusWidget"]');
+}"""

@@ -13,7 +13,7 @@ from playwright.sync_api import Page, sync_playwright
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from resnet_viz.serve import CHROMIUM, CHROMIUM_ARGS, running_app  # noqa: E402
+from resnet_viz.serve import CHROMIUM, CHROMIUM_ARGS, IDLE_JS, running_app  # noqa: E402
 
 SHOTS = [  # (file, path + query, what must be visible before the shot)
     ("overview.png", "/?arch.depth=50", '[data-testid="stDataFrame"]'),
@@ -29,8 +29,7 @@ SHOTS = [  # (file, path + query, what must be visible before the shot)
 def settle(page: Page, selector: str) -> None:
     """Wait for the selector and for Streamlit to finish running."""
     page.wait_for_selector(selector, timeout=120_000)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=120_000)
+    page.wait_for_function(IDLE_JS, timeout=120_000)
     page.wait_for_timeout(1500)
 
 
@@ -47,7 +46,8 @@ def main(out_dir: str = "docs", only: str = "") -> None:
             page.goto(url + path)
             if "diagram_block" in name:
                 settle(page, selector)
-                page.get_by_text("Block", exact=True).first.click()
+                page.get_by_test_id("stMain").get_by_role("button", name="Block").click()
+                page.wait_for_timeout(500)
             settle(page, selector)
             page.screenshot(path=str(out / name), full_page=False)
             print("wrote", out / name)

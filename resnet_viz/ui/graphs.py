@@ -90,7 +90,7 @@ const pct = document.getElementById('pct');
 svg.removeAttribute('width'); svg.removeAttribute('height');
 let z = 1;
 function zoom(nz, cx, cy) {
-  nz = Math.min(4, Math.max(0.02, nz));
+  nz = Math.min(4, Math.max(0.005, nz));  // a deep chain at "Fit" can need under 2%
   cx = cx ?? view.clientWidth / 2; cy = cy ?? view.clientHeight / 2;
   const fx = (view.scrollLeft + cx) / (W * z), fy = (view.scrollTop + cy) / (H * z);
   z = nz;

@@ -119,15 +119,25 @@ def _int(x: Any) -> int | None:
     return None if x is None else int(x)
 
 
+def default_depth(family: str) -> str:
+    """The depth shown when a family is first picked."""
+    return "50" if family == Family.IMAGENET else "56"
+
+
+def _family_changed() -> None:
+    """A depth of the old family means nothing in the new one: reset it (and the URL)."""
+    st.session_state["arch.depth"] = default_depth(st.session_state["arch.family"])
+
+
 def _architecture_widgets() -> dict[str, Any]:
     ss = st.sidebar
     # Bound widgets show their raw values: the URL stores the displayed option, and
     # links must use the same values as the CLI (imagenet, 50, B, ...).
     family = ss.selectbox("Family", [f.value for f in Family], key="arch.family",
-                          help=" · ".join(FAMILY_LABEL.values()), bind="query-params")
+                          help=" · ".join(FAMILY_LABEL.values()), bind="query-params",
+                          on_change=_family_changed)
     opts = depth_options(family)
-    default_depth = "50" if family == Family.IMAGENET else "56"
-    depth = ss.selectbox("Depth", opts, index=opts.index(default_depth), key="arch.depth",
+    depth = ss.selectbox("Depth", opts, index=opts.index(default_depth(family)), key="arch.depth",
                          bind="query-params", help="standard depths of the family, or custom")
     if depth != CUSTOM:
         ss.caption(depth_label(family, depth))

@@ -158,4 +158,4 @@ def test_gradients_page_numbers_caption_and_sweep() -> None:
     at.button(key="grad.sweep_run").click().run()
     assert not at.exception
     sweep = json.loads(at.get("plotly_chart")[-1].proto.spec)
-    assert [20, 32] == sorted(sweep["data"][0]["x"])
+    assert sorted(sweep["data"][0]["x"]) == [20, 32]

@@ -15,18 +15,12 @@ from playwright.sync_api import Locator, Page, expect
 
 from resnet_viz.analysis import analyse
 from resnet_viz.presets import from_depth
+from resnet_viz.serve import IDLE_JS
 from resnet_viz.tables import fmt_count
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 TIMEOUT = 30_000
 GRAPH = '[data-testid="stGraphVizChart"] svg'
-# The app root carries the script state ("running" / "notRunning"); the status widget
-# is not a reliable signal (it is not drawn at all in this headless setup).
-IDLE_JS = """() => {
-  const app = document.querySelector('[data-testid="stApp"]');
-  return !!app && app.getAttribute('data-test-script-state') === 'notRunning'
-    && !document.querySelector('[data-testid="stStatusWidget"]');
-}"""
 # Sum of the first trace's y values of the first plotly chart (params by stage).
 CHART_SUM_JS = """() => {
   const el = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot');
