@@ -40,7 +40,7 @@ from torch.utils.hooks import RemovableHandle
 
 from resnet_viz.build import ResidualBlock, ResNet, build, plain_twin
 from resnet_viz.presets import from_depth
-from resnet_viz.spec import CONVS_PER_BLOCK, BlockKind, Family, ResNetSpec
+from resnet_viz.spec import CONVS_PER_BLOCK, BlockKind, Family, ResNetSpec, parse_choice
 
 
 class BNMode(StrEnum):
@@ -110,9 +110,10 @@ class ProbeConfig:
     layers: bool = True  # also record every weighted layer (not only every block)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "bn_mode", _choice(BNMode, self.bn_mode, "BN mode"))
-        object.__setattr__(self, "loss", _choice(LossKind, self.loss, "loss"))
-        object.__setattr__(self, "input_kind", _choice(InputKind, self.input_kind, "input kind"))
+        object.__setattr__(self, "bn_mode", parse_choice(BNMode, self.bn_mode, "BN mode"))
+        object.__setattr__(self, "loss", parse_choice(LossKind, self.loss, "loss"))
+        object.__setattr__(self, "input_kind",
+                           parse_choice(InputKind, self.input_kind, "input kind"))
         object.__setattr__(self, "device", resolve_device(self.device))
         object.__setattr__(self, "dtype", _dtype_name(self.dtype))
         object.__setattr__(self, "input_size", _size(self.input_size))
@@ -140,14 +141,6 @@ class ProbeConfig:
                 "input_kind": str(self.input_kind),
                 "input_size": list(self.input_size) if self.input_size else None,
                 "layers": self.layers}
-
-
-def _choice(cls: type[StrEnum], value: Any, what: str) -> Any:
-    try:
-        return cls(str(value))
-    except ValueError:
-        choices = ", ".join(m.value for m in cls)
-        raise ValueError(f"unknown {what} {value!r}; choose one of: {choices}") from None
 
 
 def _size(value: tuple[int, int] | int | None) -> tuple[int, int] | None:
@@ -660,10 +653,11 @@ def probe(spec: ResNetSpec, *, bn_mode: BNMode | str = BNMode.TRAIN, batch: int 
     Raises:
         ValueError: for invalid options, or a network that cannot run on this input.
     """
-    config = ProbeConfig(bn_mode=_choice(BNMode, bn_mode, "BN mode"), batch=int(batch),
-                         seeds=int(seeds), loss=_choice(LossKind, loss, "loss"), device=device,
+    config = ProbeConfig(bn_mode=parse_choice(BNMode, bn_mode, "BN mode"), batch=int(batch),
+                         seeds=int(seeds), loss=parse_choice(LossKind, loss, "loss"),
+                         device=device,
                          dtype=_dtype_name(dtype),
-                         input_kind=_choice(InputKind, input_kind, "input kind"),
+                         input_kind=parse_choice(InputKind, input_kind, "input kind"),
                          input_size=_size(input_size), first_seed=int(first_seed),
                          layers=bool(layers))
     return run_probe(spec, config, progress=progress)

@@ -20,8 +20,7 @@ Rule for depths that are not presets (documented in the README):
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Any
 
 from resnet_viz.spec import (
     CONVS_PER_BLOCK,
@@ -31,9 +30,8 @@ from resnet_viz.spec import (
     Family,
     ResNetSpec,
     Shortcut,
+    parse_choice,
 )
-
-E = TypeVar("E", bound=StrEnum)
 
 
 @dataclass(frozen=True)
@@ -204,7 +202,7 @@ def from_depth(depth: int, *, family: Family | str = Family.IMAGENET,
         family = Family(str(family))
     except ValueError:
         raise ValueError(f"unknown family {family!r}; choose one of: imagenet, cifar") from None
-    kind = _choice(BlockKind, block, "block") if block is not None else default_block(
+    kind = parse_choice(BlockKind, block, "block") if block is not None else default_block(
         family, depth)
     blocks = blocks_for_depth(family, kind, depth)
     preset = preset_for(family, depth)
@@ -218,16 +216,7 @@ def from_depth(depth: int, *, family: Family | str = Family.IMAGENET,
     fields.setdefault("num_classes", info.default_classes)
     fields.setdefault("input_size", info.default_input)
     return ResNetSpec(family=family, block=kind, blocks=blocks, preact=preact,
-                      shortcut=_choice(Shortcut, shortcut, "shortcut"), **fields)
-
-
-def _choice(cls: type[E], value: Any, what: str) -> E:
-    """``cls(value)`` with an actionable message listing the choices."""
-    try:
-        return cls(str(value))
-    except ValueError:
-        choices = ", ".join(m.value for m in cls)
-        raise ValueError(f"unknown {what} {value!r}; choose one of: {choices}") from None
+                      shortcut=parse_choice(Shortcut, shortcut, "shortcut"), **fields)
 
 
 def _fmt(depths: list[int]) -> str:
@@ -263,9 +252,9 @@ def spec_from_choices(*, family: Family | str = Family.IMAGENET, depth: int | No
     fields["num_classes"] = num_classes if num_classes is not None else info.default_classes
     fields["input_size"] = input_size if input_size is not None else info.default_input
     if blocks:
-        kind = _choice(BlockKind, block, "block") if block else BlockKind.BOTTLENECK
+        kind = parse_choice(BlockKind, block, "block") if block else BlockKind.BOTTLENECK
         return ResNetSpec(family=fam, block=kind, blocks=tuple(blocks), preact=bool(preact),
-                          shortcut=_choice(Shortcut, shortcut or info.default_shortcut,
+                          shortcut=parse_choice(Shortcut, shortcut or info.default_shortcut,
                                            "shortcut"), **fields)
     if depth is None:
         depth = 50 if fam is Family.IMAGENET else 56

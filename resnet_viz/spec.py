@@ -13,7 +13,7 @@ import math
 import numbers
 from dataclasses import asdict, dataclass, field, fields, replace
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 
 class Family(StrEnum):
@@ -149,10 +149,10 @@ class ResNetSpec:
 
     def __post_init__(self) -> None:
         # Coerce plain strings / lists (CLI, URL, JSON) into the canonical types.
-        object.__setattr__(self, "family", _enum(Family, self.family, "family"))
-        object.__setattr__(self, "block", _enum(BlockKind, self.block, "block"))
-        object.__setattr__(self, "variant", _enum(Variant, self.variant, "variant"))
-        object.__setattr__(self, "shortcut", _enum(Shortcut, self.shortcut, "shortcut"))
+        object.__setattr__(self, "family", parse_choice(Family, self.family, "family"))
+        object.__setattr__(self, "block", parse_choice(BlockKind, self.block, "block"))
+        object.__setattr__(self, "variant", parse_choice(Variant, self.variant, "variant"))
+        object.__setattr__(self, "shortcut", parse_choice(Shortcut, self.shortcut, "shortcut"))
         object.__setattr__(self, "blocks", tuple(_int(b, "blocks") for b in self.blocks))
         object.__setattr__(self, "input_size", _pair(self.input_size))
         for name in ("groups", "width_per_group", "num_classes", "in_channels"):
@@ -307,7 +307,15 @@ class ResNetSpec:
         return replace(self, **changes)
 
 
-def _enum(cls: type[StrEnum], value: Any, what: str) -> Any:
+E = TypeVar("E", bound=StrEnum)
+
+
+def parse_choice(cls: type[E], value: Any, what: str) -> E:
+    """``cls(value)`` for a StrEnum, with an actionable message listing the choices.
+
+    Raises:
+        ValueError: ``unknown <what> 'x'; choose one of: a, b``.
+    """
     try:
         return cls(str(value))
     except ValueError:

@@ -8,20 +8,9 @@ import plotly.graph_objects as go
 import pytest
 
 from resnet_viz import charts
-from resnet_viz.analysis import Analysis, analyse, memory
-from resnet_viz.presets import from_depth
+from resnet_viz.analysis import Analysis, memory
 from resnet_viz.style import group_colour
 from resnet_viz.tables import Convention, CostUnit
-
-
-@pytest.fixture(scope="module")
-def r50() -> Analysis:
-    return analyse(from_depth(50))
-
-
-@pytest.fixture(scope="module")
-def cifar1202() -> Analysis:
-    return analyse(from_depth(1202, family="cifar"))
 
 
 def _exact_hover(trace: object) -> None:

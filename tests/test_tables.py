@@ -15,16 +15,6 @@ from resnet_viz.presets import PAPER_FLOPS, from_depth
 from resnet_viz.tables import PAPER_COLUMN, Convention, CostUnit
 
 
-@pytest.fixture(scope="module")
-def r50() -> Analysis:
-    return analyse(from_depth(50))
-
-
-@pytest.fixture(scope="module")
-def cifar1202() -> Analysis:
-    return analyse(from_depth(1202, family="cifar"))
-
-
 # ----------------------------------------------------------------------------- formatting
 @pytest.mark.parametrize(("n", "text"), [
     (25_557_032, "25.56 M"), (4_089_184_256, "4.09 G"), (512, "512"), (0, "0"),
