@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from resnet_viz.plan import BlockPlan, NetPlan, Op, OpKind, net_plan
 from resnet_viz.spec import BlockKind, Family, ResNetSpec, ShortcutKind, Variant
@@ -233,12 +233,8 @@ def analyse(spec: ResNetSpec, *, plan: NetPlan | None = None) -> Analysis:
     for op in plan.stem:
         shape, rf, jump = wk.op(op, "", "stem", -1, "", shape, rf, jump)
     blocks: list[BlockSummary] = []
-    template: list[tuple[Any, ...]] = []
     for stage_blocks in plan.stages:
-        for b in stage_blocks:
-            if b.index >= 2:  # identical to block 1 up to names and receptive field
-                rf = _repeat_block(wk.records, blocks, b, rf, template)
-                continue
+        for b in stage_blocks[:2]:
             first = len(wk.records)
             in_shape = shape
             shape, rf, jump = _walk_block(wk, b, shape, rf, jump)
@@ -247,36 +243,43 @@ def analyse(spec: ResNetSpec, *, plan: NetPlan | None = None) -> Analysis:
                 b.name, b.stage, b.index, in_shape, shape, b.stride, b.shortcut,
                 sum(r.params for r in recs), sum(r.macs for r in recs),
                 sum(r.ops for r in recs), rf, first, len(wk.records)))
-            if b.index == 1:
-                n = len(b.name) + 1
-                template = [(r[0][n:], r[1], r[2], r[4], r[5:15], r[15], r[16]) for r in recs]
+        if len(stage_blocks) > 2:  # identical to block 1 up to names and receptive field
+            rf = _repeat_blocks(wk.records, blocks, stage_blocks[2:])
     for op in plan.head:
         shape, rf, jump = wk.op(op, "", "head", -1, "", shape, rf, jump)
     layers = tuple(wk.records)
     return Analysis(spec, layers, tuple(blocks), _table1(spec, layers, blocks))
 
 
-def _repeat_block(records: list[LayerRecord], blocks: list[BlockSummary], b: BlockPlan,
-                  rf: int, template: list[tuple[Any, ...]]) -> int:
-    """Append block ``b`` as a relabelled copy of its stage's block 1 (a hot path).
+def _repeat_blocks(records: list[LayerRecord], blocks: list[BlockSummary],
+                   rest: Sequence[BlockPlan]) -> int:
+    """Append blocks 2.. of a stage as relabelled copies of block 1 (the hot path).
 
     Blocks after the first in a stage have stride 1 throughout, so every field
-    but the name, the block index and the receptive field repeats; the
-    receptive field grows by the same amount in each of them. ``template``
-    holds block 1's records pre-split as (suffix, type, group, fields 4..14, rf, jump).
+    but the name, the block index and the receptive field repeats, and the
+    receptive field grows by the same amount in each block. One comprehension
+    builds all the records: CIFAR ResNet-1202 has 4,000 of them.
+
+    Returns:
+        The receptive field after the last block.
     """
-    tb = blocks[len(blocks) - (b.index - 1)]  # this stage's block 1
-    shift = rf - blocks[len(blocks) - b.index].rf  # rf entering b minus rf entering block 1
-    prefix, idx = b.name + ".", b.index
-    first = len(records)
-    make, append = tuple.__new__, records.append
-    for suffix, typ, group, path, mid, r_rf, r_jump in template:
-        append(make(LayerRecord, (prefix + suffix, typ, group, idx, path, *mid, r_rf + shift,
-                                  r_jump)))
-    blocks.append(BlockSummary(b.name, b.stage, b.index, tb.in_shape, tb.out_shape, tb.stride,
-                               tb.shortcut, tb.params, tb.macs, tb.ops, tb.rf + shift, first,
-                               len(records)))
-    return tb.rf + shift
+    b0, b1 = blocks[-2], blocks[-1]
+    delta = b1.rf - b0.rf
+    cut = len(b1.name) + 1
+    template = [(r[0][cut:], r[1], r[2], r[4], r[5:15], r[15], r[16])
+                for r in records[b1.first:b1.last]]
+    make = tuple.__new__
+    first, n = len(records), len(template)
+    records.extend([
+        make(LayerRecord, (prefix + suffix, typ, group, idx, path, *mid, r_rf + k * delta, jump))
+        for k, prefix, idx in ((k, b.name + ".", b.index) for k, b in enumerate(rest, start=1))
+        for suffix, typ, group, path, mid, r_rf, jump in template])
+    for k, b in enumerate(rest, start=1):
+        start = first + (k - 1) * n
+        blocks.append(BlockSummary(b.name, b.stage, b.index, b1.in_shape, b1.out_shape,
+                                   b1.stride, b1.shortcut, b1.params, b1.macs, b1.ops,
+                                   b1.rf + k * delta, start, start + n))
+    return b1.rf + len(rest) * delta
 
 
 def _fmt_conv(k: int, c: int, groups: int = 1) -> str:
