@@ -46,7 +46,7 @@ def main(out_dir: str = "docs", only: str = "") -> None:
             page.goto(url + path)
             if "diagram_block" in name:
                 settle(page, selector)
-                page.get_by_test_id("stMain").get_by_role("button", name="Block").click()
+                page.get_by_role("radio", name="Block", exact=True).click()
                 page.wait_for_timeout(500)
             settle(page, selector)
             page.screenshot(path=str(out / name), full_page=False)
