@@ -169,3 +169,33 @@ def test_big_diagram_is_laid_out_on_the_server_and_zoomable(page: Page, app_url:
     page.get_by_role("radio", name="Block", exact=True).click()
     expect(frame.locator("svg")).to_contain_text("ResNet-1202 (CIFAR)")  # 1,205 nodes
     idle(page)
+
+
+def test_gradients_click_through(page: Page, app_url: str) -> None:
+    """Profile, generated caption, overlay diagram and a depth sweep in the real browser."""
+    page.set_default_timeout(90_000)
+    expect.set_options(timeout=90_000)
+    page.goto(f"{app_url}/gradients?arch.family=cifar&arch.depth=20")
+    heading(page, "ResNet-20 (CIFAR)")
+    main = page.get_by_test_id("stMain")
+    profile = main.locator('[data-testid="stPlotlyChart"] .js-plotly-plot').first
+    expect(profile).to_be_visible()
+    names = profile.evaluate("el => el.data.map(t => t.name)")
+    assert "plain" in names and "residual" in names
+    plain = metric(page, "plain: first / last").inner_text().rstrip("×")
+    caption = main.get_by_test_id("stMarkdown").filter(has_text="What this measurement shows")
+    expect(caption).to_contain_text(f"grows {plain}x")
+
+    page.get_by_role("tab", name="Diagram overlay").click()
+    overlay = main.locator(GRAPH).first
+    expect(overlay).to_contain_text("plain")
+    expect(overlay).to_contain_text("residual")
+
+    page.get_by_role("tab", name="Depth sweep").click()
+    main.get_by_role("button", name="Run sweep").click()
+    sweep = main.locator('[data-testid="stPlotlyChart"] .js-plotly-plot').last
+    page.wait_for_function(
+        "() => { const p = [...document.querySelectorAll('.js-plotly-plot')].pop();"
+        " return p && p.data && p.data.length && p.data[0].x.length === 3; }", timeout=90_000)
+    assert sorted(sweep.evaluate("el => el.data[0].x")) == [20, 56, 110]
+    idle(page)
