@@ -26,10 +26,6 @@ from resnet_viz.spec import (
 )
 
 
-class UsageError(ValueError):
-    """Bad command-line input (exit status 2)."""
-
-
 def add_spec_args(p: argparse.ArgumentParser) -> None:
     """One flag per spec field (shared by every subcommand)."""
     g = p.add_argument_group("architecture")
