@@ -39,9 +39,9 @@ from torchinfo import summary
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from resnet_viz.analysis import Analysis, analyse
-from resnet_viz.build import build
-from resnet_viz.presets import from_depth
-from resnet_viz.spec import BlockKind, Family, ResNetSpec, Shortcut
+from resnet_viz.arch.presets import from_depth
+from resnet_viz.arch.spec import BlockKind, Family, ResNetSpec, Shortcut
+from resnet_viz.model.build import build
 
 REPEATS = 7
 

@@ -6,11 +6,11 @@ times on an already-built CPU model and its already-made plain twin
 
 * ``bare``: one forward + backward of each twin, no hooks, nothing read back
   (the least any probe has to do);
-* ``probe``: :func:`resnet_viz.gradients.measure_pair` on the same two nets:
+* ``probe``: :func:`resnet_viz.probes.gradients.measure_pair` on the same two nets:
   every hook attached, both passes, every norm read back (target <= 1.15x bare);
 * ``probe+twin``: the same, also making the plain twin (``plain_twin`` deep-copies
   the module tree), as one call of ``measure_pair(model, x, labels)`` does;
-* ``probe+build``: :func:`resnet_viz.gradients.run_probe` with one seed: also
+* ``probe+build``: :func:`resnet_viz.probes.gradients.run_probe` with one seed: also
   building and initialising the model and drawing the batch;
 * ``blocks-only``: ``probe`` without the per-layer records (``layers=False``, what
   the CLI uses), for scale: the records' cost is one extra read of every recorded
@@ -41,10 +41,10 @@ from torch.nn import functional
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from resnet_viz.build import ResNet, build, plain_twin
-from resnet_viz.gradients import ProbeConfig, make_batch, measure_pair, run_probe
-from resnet_viz.presets import from_depth
-from resnet_viz.spec import ResNetSpec
+from resnet_viz.arch.presets import from_depth
+from resnet_viz.arch.spec import ResNetSpec
+from resnet_viz.model.build import ResNet, build, plain_twin
+from resnet_viz.probes.gradients import ProbeConfig, make_batch, measure_pair, run_probe
 
 TARGET = 1.15
 REPEATS = 5

@@ -43,7 +43,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from resnet_viz.serve import CHROMIUM, CHROMIUM_ARGS, running_app
+from resnet_viz.ui.serve import CHROMIUM, CHROMIUM_ARGS, running_app
 
 DEPTHS = (18, 50, 152)
 START_DEPTH = 34  # the page opens here, so the first switch to each of DEPTHS is uncached

@@ -13,7 +13,7 @@ from playwright.sync_api import Page, sync_playwright
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from resnet_viz.serve import CHROMIUM, CHROMIUM_ARGS, IDLE_JS, running_app  # noqa: E402
+from resnet_viz.ui.serve import CHROMIUM, CHROMIUM_ARGS, IDLE_JS, running_app  # noqa: E402
 
 SHOTS = [  # (file, path + query, what must be visible before the shot)
     ("overview.png", "/?arch.depth=50", '[data-testid="stDataFrame"]'),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from resnet_viz.analysis import Analysis, analyse
-from resnet_viz.presets import from_depth
+from resnet_viz.arch.presets import from_depth
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

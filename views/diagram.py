@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from resnet_viz import diagram
+from resnet_viz.render import diagram
 from resnet_viz.ui import graphs
 from resnet_viz.ui.state import page_header, selection
 

@@ -2,9 +2,12 @@
 
 import streamlit as st
 
-from resnet_viz import diagram, gradient_charts, gradients
-from resnet_viz.gradients import Metric, Net
-from resnet_viz.spec import Family
+from resnet_viz.arch.dtypes import CPU_DTYPES
+from resnet_viz.arch.presets import SWEEP_DEFAULT, SWEEP_DEPTHS
+from resnet_viz.arch.spec import Family
+from resnet_viz.probes import gradients
+from resnet_viz.probes.gradients import Metric, Net
+from resnet_viz.render import diagram, gradient_charts
 from resnet_viz.ui import probes
 from resnet_viz.ui.state import page_header, selection
 
@@ -29,7 +32,7 @@ with st.expander("Probe options", expanded=False):
     input_kind = c3.segmented_control("Input", list(gradients.InputKind), default="normal",
                                       key="grad.input", required=True,
                                       help="random normal noise, or bundled photographs")
-    dtype = c4.selectbox("dtype", ["float32", "float64", "bfloat16"], key="grad.dtype")
+    dtype = c4.selectbox("dtype", list(CPU_DTYPES), key="grad.dtype")
     c5, c6, c7 = st.columns(3)
     batch = c5.number_input("Batch", 2, 256, 8 if imagenet else 32, key="grad.batch")
     seeds = c6.slider("Seeds", 1, 8, 3, key="grad.seeds", help="mean line and min-max band")
@@ -79,8 +82,7 @@ with overlay_tab:
         residual_overlay=values[Net.RESIDUAL],
         overlay_label=gradient_charts.METRIC_LABELS[metric]), width="content")
 with sweep_tab:
-    standard = (20, 32, 44, 56, 110) if not imagenet else (18, 34, 50, 101, 152)
-    default = [20, 56, 110] if not imagenet else [18, 50, 152]
+    standard, default = SWEEP_DEPTHS[spec.family], list(SWEEP_DEFAULT[spec.family])
     depths = st.multiselect("Depths", standard, default=default, key="grad.sweep_depths")
     if st.button("Run sweep", key="grad.sweep_run", type="primary") or st.session_state.get(
             "grad.sweep_done") == (tuple(depths), config):

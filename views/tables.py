@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from resnet_viz import charts, tables
+from resnet_viz.render import charts, tables
 from resnet_viz.ui import components
 from resnet_viz.ui.cache import cached_analysis, cached_layer_table
 from resnet_viz.ui.state import page_header, selection

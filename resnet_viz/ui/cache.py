@@ -13,10 +13,10 @@ import pandas as pd
 import streamlit as st
 import torch
 
-from resnet_viz import tables
 from resnet_viz.analysis import Analysis, Memory, analyse, memory
-from resnet_viz.build import ResNet, build
-from resnet_viz.spec import ResNetSpec
+from resnet_viz.arch.spec import ResNetSpec
+from resnet_viz.model.build import ResNet, build
+from resnet_viz.render import tables
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

@@ -8,8 +8,8 @@ import pandas as pd
 import streamlit as st
 
 from resnet_viz.analysis import Analysis, Memory
-from resnet_viz.spec import BlockKind, ResNetSpec
-from resnet_viz.tables import fmt_bytes, fmt_count
+from resnet_viz.arch.spec import BlockKind, ResNetSpec
+from resnet_viz.fmt import fmt_bytes, fmt_count
 from resnet_viz.ui.cache import cached_model
 from resnet_viz.ui.sidebar import RunOptions
 

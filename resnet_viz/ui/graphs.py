@@ -26,11 +26,12 @@ import shutil
 
 import streamlit as st
 
-from resnet_viz import diagram
-from resnet_viz.spec import ResNetSpec
+from resnet_viz.arch.spec import ResNetSpec
+from resnet_viz.export import graphviz
+from resnet_viz.render import diagram
 
 # Above this many nodes the browser's layout gets slow; lay out on the server
-# with `dot` and show the SVG in a scrollable frame (see RECIPES "Big diagrams").
+# with `dot` and show the SVG in a scrollable frame.
 BROWSER_NODE_LIMIT = 300
 # Above this many nodes even the server layout takes many seconds: ask first.
 HEAVY_NODE_LIMIT = 2000
@@ -56,7 +57,7 @@ def anatomy_dot(spec: ResNetSpec, stage: int, first: bool) -> str:
 @st.cache_data(max_entries=32, show_spinner=False)
 def rendered(dot: str, fmt: str) -> bytes:
     """Server-side layout with Graphviz's ``dot`` (cached per DOT text and format)."""
-    return diagram.render(dot, fmt)
+    return graphviz.render(dot, fmt)
 
 
 def node_count(dot: str) -> int:

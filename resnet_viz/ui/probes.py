@@ -15,9 +15,9 @@ from typing import Any, TypeVar
 
 import streamlit as st
 
-from resnet_viz import gradients
-from resnet_viz.gradients import GradientReport, ProbeConfig, Sweep
-from resnet_viz.spec import Family, ResNetSpec
+from resnet_viz.arch.spec import Family, ResNetSpec
+from resnet_viz.probes import gradients
+from resnet_viz.probes.gradients import GradientReport, ProbeConfig, Sweep
 
 Progress = Callable[[int, int, str], None]
 T = TypeVar("T")

@@ -14,8 +14,10 @@ from typing import Any
 import streamlit as st
 import torch
 
-from resnet_viz.presets import STANDARD_DEPTHS, preset_for, spec_from_choices
-from resnet_viz.spec import (
+from resnet_viz.arch import limits
+from resnet_viz.arch.dtypes import DTYPE_BYTES
+from resnet_viz.arch.presets import STANDARD_DEPTHS, preset_for, spec_from_choices
+from resnet_viz.arch.spec import (
     FAMILY_INFO,
     BlockKind,
     Family,
@@ -27,7 +29,6 @@ from resnet_viz.spec import (
 
 CUSTOM = "custom"
 AUTO = "auto"
-DTYPE_BYTES: dict[str, int] = {"float32": 4, "float16": 2, "bfloat16": 2}
 WIDTH_MULTS: tuple[float, ...] = (0.25, 0.5, 1.0, 2.0, 4.0)
 SHORTCUT_HELP: dict[str, str] = {
     AUTO: "family default (B ImageNet, A CIFAR)",
@@ -52,11 +53,6 @@ class RunOptions:
     def dtype_bytes(self) -> int:
         """Bytes per element of ``dtype``."""
         return DTYPE_BYTES[self.dtype]
-
-    @property
-    def torch_dtype(self) -> torch.dtype:
-        """The torch dtype object."""
-        return getattr(torch, self.dtype)
 
 
 @dataclass(frozen=True)
@@ -106,12 +102,15 @@ def _check_url() -> list[str]:
         value = qp.get(key)
         if value is not None and value not in allowed:
             problems.append(f"`{key}={value}` is not one of {', '.join(allowed)}")
-    for key, lo, hi in (("arch.custom_depth", 4, 3002), ("arch.groups", 1, 1024),
-                        ("arch.width_per_group", 1, 4096), ("run.batch", 1, 4096),
-                        ("arch.classes", 1, 100_000)):
+    for key, lo, hi in (("arch.custom_depth", limits.MIN_DEPTH, limits.MAX_DEPTH),
+                        ("arch.groups", limits.GROUPS.lo, limits.GROUPS.hi),
+                        ("arch.width_per_group", limits.WIDTH_PER_GROUP.lo,
+                         limits.WIDTH_PER_GROUP.hi),
+                        ("run.batch", limits.FIGURE_BATCH.lo, limits.FIGURE_BATCH.hi),
+                        ("arch.classes", limits.CLASSES.lo, limits.CLASSES.hi)):
         value = qp.get(key)
         if value is not None and not (value.isdigit() and lo <= int(value) <= hi):
-            problems.append(f"`{key}={value}` is not a whole number from {lo} to {hi}")
+            problems.append(f"`{key}={value}` is not a whole number from {lo:g} to {hi:g}")
     return problems
 
 
@@ -144,7 +143,8 @@ def _architecture_widgets() -> dict[str, Any]:
     v: dict[str, Any] = {"family": family, "depth": None, "blocks": None}
     if depth == CUSTOM:
         v["depth"] = ss.number_input(
-            "Custom depth", min_value=4, max_value=3002, value=26, step=1,
+            "Custom depth", min_value=limits.MIN_DEPTH, max_value=limits.MAX_DEPTH, value=26,
+            step=1,
             key="arch.custom_depth", bind="query-params",
             help="ImageNet: 2·blocks+2 (basic) or 3·blocks+2 (bottleneck); "
                  "CIFAR: 6n+2 (basic) or 9n+2 (bottleneck)")
@@ -172,14 +172,17 @@ def _architecture_widgets() -> dict[str, Any]:
     with ss.expander("Width, groups, input", expanded=False):
         v["width_mult"] = st.select_slider("Width multiplier", WIDTH_MULTS, value=1.0,
                                            key="arch.width_mult", bind="query-params")
-        v["groups"] = int(st.number_input("Groups (ResNeXt cardinality)", 1, 1024, 1,
-                                          key="arch.groups", bind="query-params"))
+        v["groups"] = int(st.number_input("Groups (ResNeXt cardinality)", int(limits.GROUPS.lo),
+                                          int(limits.GROUPS.hi), 1, key="arch.groups",
+                                          bind="query-params"))
         v["width_per_group"] = int(st.number_input(
-            "Width per group", 1, 4096, 64, key="arch.width_per_group", bind="query-params",
+            "Width per group", int(limits.WIDTH_PER_GROUP.lo), int(limits.WIDTH_PER_GROUP.hi),
+            64, key="arch.width_per_group", bind="query-params",
             help="torchvision's width_per_group: 128 = Wide ResNet-x-2; 4 with 32 groups "
                  "= ResNeXt 32x4d"))
-        v["num_classes"] = _int(st.number_input("Classes (blank = family default)", 1, 100_000,
-                                                None, key="arch.classes", bind="query-params"))
+        v["num_classes"] = _int(st.number_input(
+            "Classes (blank = family default)", int(limits.CLASSES.lo), int(limits.CLASSES.hi),
+            None, key="arch.classes", bind="query-params"))
         text = st.text_input("Input size H×W (blank = family default)", "", key="arch.input",
                              placeholder="224x224" if family == "imagenet" else "32x32",
                              bind="query-params")
@@ -201,7 +204,8 @@ def _run_widgets() -> RunOptions:
     ss.divider()
     device = ss.selectbox("Device", devices(), key="run.device", bind="query-params",
                           help="CUDA is listed only when a GPU is present")
-    batch = int(ss.number_input("Batch size (memory figures)", 1, 4096, 1, key="run.batch",
+    batch = int(ss.number_input("Batch size (memory figures)", int(limits.FIGURE_BATCH.lo),
+                                int(limits.FIGURE_BATCH.hi), 1, key="run.batch",
                                 bind="query-params"))
     dtype = ss.selectbox("dtype", list(DTYPE_BYTES), key="run.dtype", bind="query-params")
     return RunOptions(device=device, batch=batch, dtype=dtype)

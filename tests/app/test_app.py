@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from resnet_viz.analysis import analyse
-from resnet_viz.presets import from_depth
+from resnet_viz.arch.presets import from_depth
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PAGES = ["views/overview.py", "views/diagram.py", "views/tables.py", "views/gradients.py"]

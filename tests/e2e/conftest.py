@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from resnet_viz.serve import CHROMIUM, CHROMIUM_ARGS, running_app
+from resnet_viz.ui.serve import CHROMIUM, CHROMIUM_ARGS, running_app
 
 
 def pytest_configure(config: pytest.Config) -> None:

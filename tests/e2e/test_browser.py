@@ -14,9 +14,9 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from resnet_viz.analysis import analyse
-from resnet_viz.presets import from_depth
-from resnet_viz.serve import IDLE_JS
-from resnet_viz.tables import fmt_count
+from resnet_viz.arch.presets import from_depth
+from resnet_viz.fmt import fmt_count
+from resnet_viz.ui.serve import IDLE_JS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 TIMEOUT = 30_000

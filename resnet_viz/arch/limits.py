@@ -1,0 +1,60 @@
+"""Every hard limit in one place, read by the spec, the CLI, the URL checks and the probes.
+
+The limits keep hostile or careless input (a URL value, a CLI flag) from
+asking for a network no machine can hold, while leaving room for every
+network in the literature: CIFAR ResNet-1202 has 600 blocks, ResNet-200 has
+66, ResNeXt-101 64x4d has 64 groups. Memory is bounded separately, by an
+estimate against a budget (see the README's "Limits and safety").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Range:
+    """An inclusive numeric range with the words used in messages."""
+
+    lo: float
+    hi: float
+    what: str
+
+    def check(self, value: float) -> None:
+        """Raise an actionable ``ValueError`` unless ``lo <= value <= hi``.
+
+        Raises:
+            ValueError: ``"<what> must be between <lo> and <hi>; got <value>"``.
+        """
+        if not (self.lo <= value <= self.hi):  # also false for NaN
+            raise ValueError(f"{self.what} must be between {_num(self.lo)} and "
+                             f"{_num(self.hi)}; got {value!r}")
+
+    def contains(self, value: float) -> bool:
+        """Whether ``value`` is inside the range (NaN never is)."""
+        return bool(self.lo <= value <= self.hi)
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
+
+
+# --- architecture (ResNetSpec)
+MAX_STAGES = 6
+MAX_TOTAL_BLOCKS = 1000  # a bottleneck net of 1000 blocks is 3002 layers deep
+MAX_INPUT_SIDE = 2048
+MAX_CHANNELS = 16_384
+CLASSES = Range(1, 100_000, "classes")
+IN_CHANNELS = Range(1, 64, "input channels")
+WIDTH_MULT = Range(0.0625, 16, "width multiplier")
+GROUPS = Range(1, 1024, "groups")
+WIDTH_PER_GROUP = Range(1, 4096, "width per group")
+MIN_DEPTH = 4  # the custom-depth widget's floor; the spec names the nearest valid depth
+MAX_DEPTH = 3 * MAX_TOTAL_BLOCKS + 2
+
+# --- measurements (probes, memory figures)
+BATCH = Range(1, 1024, "batch")  # a probe's batch
+FIGURE_BATCH = Range(1, 4096, "batch")  # the batch of the memory figures (nothing is run)
+SEEDS = Range(1, 64, "seeds")
+MAX_SEED = 2**63 - 1  # torch.Generator.manual_seed takes a signed 64-bit integer
+SEED = Range(0, MAX_SEED, "first seed")

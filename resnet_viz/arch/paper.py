@@ -1,0 +1,63 @@
+"""Published facts from the papers, each with its source; shown only where labelled "published".
+
+Nothing here is ever used in place of a computed number: the app and the CLI
+compute every figure from the spec and show these beside it, labelled.
+"""
+
+from __future__ import annotations
+
+from resnet_viz.arch.presets import IMAGENET_PRESETS
+from resnet_viz.arch.spec import BlockKind, Family, ResNetSpec, Shortcut, Variant
+
+PAPER_SOURCE = "He et al. 2015, Table 1"
+
+PAPER_FLOPS: dict[int, float] = {18: 1.8e9, 34: 3.6e9, 50: 3.8e9, 101: 7.6e9, 152: 11.3e9}
+"""The paper's published complexity (multiply-adds, "FLOPs" in its Table 1), by depth."""
+
+
+def paper_mismatches(spec: ResNetSpec) -> list[str]:
+    """Why a spec is not one the paper published a complexity for (empty when it is).
+
+    The paper's Table 1 covers the ImageNet ResNet-18/34/50/101/152 at 224×224,
+    3 input channels, 1000 classes, post-activation, plain widths, shortcut A
+    or B. Both stride placements (v1/v1.5) count as the paper's network;
+    :func:`stride_note` explains the difference v1.5 makes.
+    """
+    if spec.family is not Family.IMAGENET:
+        return [f"{spec.family} family (the paper's Table 1 is ImageNet)"]
+    preset = IMAGENET_PRESETS.get(spec.depth)
+    if spec.depth not in PAPER_FLOPS or preset is None:
+        return [f"depth {spec.depth} (the paper lists 18, 34, 50, 101 and 152)"]
+    checks: list[tuple[bool, str]] = [
+        (spec.block is preset.block, f"{spec.block} blocks (the paper: {preset.block})"),
+        (spec.blocks == preset.blocks,
+         f"blocks {list(spec.blocks)} (the paper: {list(preset.blocks)})"),
+        (spec.input_size == (224, 224),
+         f"input {spec.input_size[0]}×{spec.input_size[1]} (the paper: 224×224)"),
+        (spec.num_classes == 1000, f"{spec.num_classes} classes (the paper: 1000)"),
+        (spec.in_channels == 3, f"{spec.in_channels} input channels (the paper: 3)"),
+        (not spec.preact, "pre-activation blocks (the paper: post-activation)"),
+        (spec.shortcuts, "no shortcuts (plain network)"),
+        (spec.width_mult == 1.0, f"width ×{spec.width_mult:g} (the paper: ×1)"),
+        (spec.groups == 1 and spec.width_per_group == 64,
+         f"grouped/wide convs ({spec.groups}×{spec.width_per_group}d)"),
+        (spec.shortcut in (Shortcut.ZERO_PAD, Shortcut.PROJECT_ON_CHANGE),
+         f"shortcut {spec.shortcut} (the paper's Table 1 nets use A or B)"),
+    ]
+    return [why for ok, why in checks if not ok]
+
+
+def paper_flops(spec: ResNetSpec) -> int | None:
+    """The paper's published multiply-adds for this spec, or ``None`` if it published none."""
+    return None if paper_mismatches(spec) else int(PAPER_FLOPS[spec.depth])
+
+
+def stride_note(spec: ResNetSpec) -> str:
+    """Why a bottleneck's MACs differ from the paper's figure (v1 vs v1.5), or ``""``."""
+    if spec.block is not BlockKind.BOTTLENECK or spec.family is not Family.IMAGENET:
+        return ""
+    if spec.variant is Variant.V1_5:
+        return ("v1.5 (torchvision) puts the downsampling stride on the 3x3 conv, so that conv "
+                "runs at the higher resolution: more MACs than the paper's v1 layout, which "
+                "strides the first 1x1 conv.")
+    return "v1 (the paper's layout) strides the first 1x1 conv of each downsampling block."

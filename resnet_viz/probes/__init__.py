@@ -1,0 +1,1 @@
+"""Measurements on live models (gradients; later attributions and feature maps)."""

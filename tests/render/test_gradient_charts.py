@@ -1,0 +1,81 @@
+"""Figures of the gradient probe carry the report's numbers in the fixed twin colours."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import plotly.graph_objects as go
+import pytest
+
+from resnet_viz.arch.presets import from_depth
+from resnet_viz.arch.spec import Family
+from resnet_viz.probes import gradients as gr
+from resnet_viz.render import gradient_charts as gc
+from resnet_viz.render.theme import PLAIN_COLOUR, RESIDUAL_COLOUR
+
+
+@pytest.fixture(scope="module")
+def report() -> gr.GradientReport:
+    return gr.probe(from_depth(14, family="cifar"), batch=2, seeds=2)
+
+
+def _mean_trace(fig: go.Figure, name: str) -> Any:
+    return next(t for t in fig.data if t.name == name)
+
+
+@pytest.mark.parametrize("metric", list(gr.Metric))
+def test_profile_figure_has_both_twins_with_bands(report: gr.GradientReport,
+                                                  metric: gr.Metric) -> None:
+    fig = gc.profile_figure(report, metric=metric)
+    assert len(fig.data) == 6  # min, max (filled) and mean for each twin
+    for net, colour in (("residual", RESIDUAL_COLOUR), ("plain", PLAIN_COLOUR)):
+        series = report.net(net).metric(metric)
+        t = _mean_trace(fig, net)
+        assert list(t.y) == pytest.approx(list(series.mean))
+        assert t.line.color == colour
+        assert list(t.customdata) == list(report.residual.blocks)
+        hi = next(t for t in fig.data if t.name == f"{net} max")
+        assert hi.fill == "tonexty" and list(hi.y) == pytest.approx(list(series.hi))
+    assert fig.layout.yaxis.type == "log"
+    assert len(fig.layout.shapes) == 3  # one shaded span per stage
+
+
+def test_profile_figure_per_layer(report: gr.GradientReport) -> None:
+    fig = gc.profile_figure(report, metric="weight_grad", level="layer")
+    t = _mean_trace(fig, "plain")
+    assert len(t.x) == report.spec.depth
+    assert list(t.y) == pytest.approx(list(report.plain.layer_weight_grad.mean))
+
+
+def test_residual_ratio_figure(report: gr.GradientReport) -> None:
+    fig = gc.residual_ratio_figure(report)
+    bar = fig.data[0]
+    series = report.residual.residual_ratio
+    assert series is not None
+    assert list(bar.x) == list(report.residual.blocks)
+    assert list(bar.y) == pytest.approx(list(series.mean))
+    assert list(bar.error_y.array) == pytest.approx(
+        [h - m for h, m in zip(series.hi, series.mean, strict=True)])
+    assert any(s.y0 == 1.0 for s in fig.layout.shapes)
+
+
+def test_sweep_figure_and_non_finite_values() -> None:
+    def ratio(net: gr.Net, values: tuple[float, ...]) -> gr.Ratio:
+        return gr.Ratio(net, gr.Metric.ACTIVATION_GRAD, values, 10)
+
+    points = (
+        gr.SweepPoint(20, "ResNet-20", 9, ratio(gr.Net.RESIDUAL, (3.0, 5.0)),
+                      ratio(gr.Net.PLAIN, (40.0, 90.0))),
+        gr.SweepPoint(56, "ResNet-56", 27, ratio(gr.Net.RESIDUAL, (9.0, 11.0)),
+                      ratio(gr.Net.PLAIN, (float("inf"), 1e4))),
+    )
+    sw = gr.Sweep(Family.CIFAR, gr.Metric.ACTIVATION_GRAD, gr.ProbeConfig(seeds=2), points)
+    fig = gc.sweep_figure(sw)
+    res, pla = _mean_trace(fig, "residual"), _mean_trace(fig, "plain")
+    assert list(res.x) == [20, 56]
+    assert list(res.y) == pytest.approx([math.sqrt(15.0), math.sqrt(99.0)])
+    assert pla.y[0] == pytest.approx(60.0) and pla.y[1] is None  # gap, not a broken axis
+    assert res.line.color == RESIDUAL_COLOUR and pla.line.color == PLAIN_COLOUR
+    assert fig.layout.yaxis.type == "log"
+    assert "cannot be measured at some depth (norms overflow" in gr.sweep_caption(sw)
