@@ -6,7 +6,6 @@ import pandas as pd
 import pytest
 import torch
 
-from resnet_viz import fmt
 from resnet_viz.analysis import Analysis, analyse
 from resnet_viz.arch import paper
 from resnet_viz.arch.paper import PAPER_FLOPS
@@ -14,28 +13,6 @@ from resnet_viz.arch.presets import from_depth
 from resnet_viz.model.build import build
 from resnet_viz.render import tables
 from resnet_viz.render.tables import PAPER_COLUMN, Convention, CostUnit
-
-
-# ----------------------------------------------------------------------------- formatting
-@pytest.mark.parametrize(("n", "text"), [
-    (25_557_032, "25.56 M"), (4_089_184_256, "4.09 G"), (512, "512"), (0, "0"),
-    (9_536, "9.54 k"), (999_999, "1.00 M"), (1_000, "1.00 k"),
-])
-def test_fmt_count(n: int, text: str) -> None:
-    assert fmt.fmt_count(n) == text
-
-
-@pytest.mark.parametrize(("n", "text"), [
-    (102_228_128, "97.49 MiB"), (512, "512 B"), (1024, "1.00 KiB"), (3 * 1024**3, "3.00 GiB"),
-])
-def test_fmt_bytes(n: int, text: str) -> None:
-    assert fmt.fmt_bytes(n) == text
-
-
-def test_fmt_shapes() -> None:
-    assert fmt.fmt_shape((256, 56, 56)) == "256×56×56"
-    assert fmt.fmt_spatial((256, 56, 56)) == "56×56"
-    assert fmt.fmt_spatial((1000,)) == "1×1"
 
 
 # ----------------------------------------------------------------------------- conventions
