@@ -34,7 +34,7 @@ def test_names_match_the_built_model() -> None:
 def test_range_messages_and_nan() -> None:
     with pytest.raises(ValueError, match="classes must be between 1 and 100000; got 0"):
         limits.CLASSES.check(0)
-    with pytest.raises(ValueError, match="width multiplier must be between 0.0625 and 16"):
+    with pytest.raises(ValueError, match=r"width multiplier must be between 0\.0625 and 16"):
         limits.WIDTH_MULT.check(math.nan)
     assert limits.BATCH.contains(1) and not limits.BATCH.contains(limits.BATCH.hi + 1)
     assert not limits.SEEDS.contains(math.nan)
