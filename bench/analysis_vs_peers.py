@@ -25,10 +25,7 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,6 +34,8 @@ from torch.utils.flop_counter import FlopCounterMode
 from torchinfo import summary
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from timing import median_time
 
 from resnet_viz.analysis import Analysis, analyse
 from resnet_viz.arch.presets import from_depth
@@ -73,17 +72,6 @@ class Result:
         """Whether every count matches exactly."""
         return (len(set(self.params)) == 1 and self.macs[0] == self.macs[1]
                 and self.torchinfo_mult_adds == self.torchinfo_expected)
-
-
-def median_time(fn: Callable[[], object], repeats: int) -> float:
-    """Median wall time of ``fn`` over ``repeats`` runs after one warm-up run."""
-    fn()
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def flop_counter_macs(model: torch.nn.Module, x: torch.Tensor) -> int:

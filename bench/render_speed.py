@@ -10,29 +10,18 @@ after a warm-up; the ratio divides it by the median time of ``analyse()``.
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from timing import median_time
+
 from resnet_viz.analysis import analyse
 from resnet_viz.arch.presets import from_depth
 from resnet_viz.render import charts, tables
 from resnet_viz.render.diagram import Level, to_dot
-
-
-def median_seconds(fn: Callable[[], object], repeats: int) -> float:
-    """Median wall time of ``fn`` over ``repeats`` runs after one warm-up."""
-    fn()
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def main() -> None:
@@ -41,8 +30,8 @@ def main() -> None:
     args = parser.parse_args()
     r152, c1202 = from_depth(152), from_depth(1202, family="cifar")
     an152, an1202 = analyse(r152), analyse(c1202)
-    base = {r152: median_seconds(lambda: analyse(r152), args.repeats),
-            c1202: median_seconds(lambda: analyse(c1202), args.repeats)}
+    base = {r152: median_time(lambda: analyse(r152), args.repeats),
+            c1202: median_time(lambda: analyse(c1202), args.repeats)}
     cases: list[tuple[str, object, Callable[[], object]]] = [
         ("DOT, ResNet-152 layer level", r152,
          lambda: to_dot(r152, level=Level.LAYER, analysis=an152)),
@@ -58,7 +47,7 @@ def main() -> None:
     print("| what | median | analyse() of the same net | ratio |")
     print("|---|---|---|---|")
     for name, spec, fn in cases:
-        t = median_seconds(fn, args.repeats)
+        t = median_time(fn, args.repeats)
         b = base[spec]  # type: ignore[index]
         print(f"| {name} | {t * 1e3:.1f} ms | {b * 1e3:.2f} ms | {t / b:.0f}x |")
 
