@@ -214,14 +214,11 @@ class GradientRecorder:
     def _weight_grads(self) -> tuple[Tensor, Tensor]:
         """Block and layer weight-gradient norms (float64 vectors) from the current ``.grad``."""
         grads = [p.grad if p.grad is not None else p.new_zeros(()) for p in self._params]
-        if all(g.dtype in (torch.float32, torch.float64) for g in grads):
-            # torch._foreach_norm is private, and no public call returns one norm per
-            # tensor in a single fused kernel: a loop of vector_norm calls was measured
-            # 1.9x slower on ResNet-50's 161 parameters and 3.2x on CIFAR-1202's 2,400
-            # (CPU, this machine; see the README's gradient benchmark).
-            norms = torch.stack(torch._foreach_norm(grads)).double()
-        else:
-            norms = torch.stack([_norm(g) for g in grads]).double()
+        # Public API only: one vector_norm per tensor. torch._foreach_norm (private) fuses
+        # them, but measured on this CPU it saves 4 ms on ResNet-50's 161 tensors (1.8x on
+        # this step) and 2 ms on CIFAR-1202's 3,605 (1.2x) -- under 1% of a probe -- and
+        # gives the same bits.
+        norms = torch.stack([_norm(g) for g in grads]).double()
         dev = norms.device
         pos = torch.tensor(self._block_pos, dtype=torch.long, device=dev)
         ids = torch.tensor(self._block_ids, dtype=torch.long, device=dev)
