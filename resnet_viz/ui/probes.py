@@ -18,8 +18,8 @@ import streamlit as st
 from resnet_viz.arch.spec import Family, ResNetSpec
 from resnet_viz.probes import gradients
 from resnet_viz.probes.gradients import GradientReport, ProbeConfig, Sweep
+from resnet_viz.progress import Progress
 
-Progress = Callable[[int, int, str], None]
 T = TypeVar("T")
 MAX_ENTRIES = 32
 
