@@ -257,14 +257,21 @@ def analyse(spec: ResNetSpec, *, plan: NetPlan | None = None) -> Analysis:
     return Analysis(spec, layers, tuple(blocks), _table1(spec, layers, blocks))
 
 
+# Positions of the fields a repeated block changes, looked up by name so that a new
+# LayerRecord field cannot shift them; tuple.__new__ skips NamedTuple's keyword parsing.
+_NAME, _BLOCK, _RF = (LayerRecord._fields.index(f) for f in ("name", "block", "rf"))
+_make = tuple.__new__
+
+
 def _repeat_blocks(records: list[LayerRecord], blocks: list[BlockSummary],
                    rest: Sequence[BlockPlan]) -> int:
     """Append blocks 2.. of a stage as relabelled copies of block 1 (the hot path).
 
     Blocks after the first in a stage have stride 1 throughout, so every field
     but the name, the block index and the receptive field repeats, and the
-    receptive field grows by the same amount in each block. One comprehension
-    builds all the records: CIFAR ResNet-1202 has 4,000 of them.
+    receptive field grows by the same amount in each block. The records are
+    copied from block 1 with those three fields replaced: CIFAR ResNet-1202 has
+    4,000 of them.
 
     Returns:
         The receptive field after the last block.
@@ -272,14 +279,15 @@ def _repeat_blocks(records: list[LayerRecord], blocks: list[BlockSummary],
     b0, b1 = blocks[-2], blocks[-1]
     delta = b1.rf - b0.rf
     cut = len(b1.name) + 1
-    template = [(r[0][cut:], r[1], r[2], r[4], r[5:15], r[15], r[16])
-                for r in records[b1.first:b1.last]]
-    make = tuple.__new__
+    template = [list(r) for r in records[b1.first:b1.last]]  # field order from LayerRecord
+    suffixes = [r[_NAME][cut:] for r in template]
+    rfs = [r[_RF] for r in template]
     first, n = len(records), len(template)
-    records.extend([
-        make(LayerRecord, (prefix + suffix, typ, group, idx, path, *mid, r_rf + k * delta, jump))
-        for k, prefix, idx in ((k, b.name + ".", b.index) for k, b in enumerate(rest, start=1))
-        for suffix, typ, group, path, mid, r_rf, jump in template])
+    for k, b in enumerate(rest, start=1):
+        prefix = b.name + "."
+        for vals, suffix, r_rf in zip(template, suffixes, rfs, strict=True):
+            vals[_NAME], vals[_BLOCK], vals[_RF] = prefix + suffix, b.index, r_rf + k * delta
+            records.append(_make(LayerRecord, vals))
     for k, b in enumerate(rest, start=1):
         start = first + (k - 1) * n
         blocks.append(BlockSummary(b.name, b.stage, b.index, b1.in_shape, b1.out_shape,
