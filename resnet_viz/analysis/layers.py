@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from resnet_viz.arch.names import HEAD, STEM, stage_module
 from resnet_viz.arch.plan import BlockPlan, NetPlan, Op, OpKind, net_plan
@@ -279,7 +279,7 @@ def _repeat_blocks(records: list[LayerRecord], blocks: list[BlockSummary],
     b0, b1 = blocks[-2], blocks[-1]
     delta = b1.rf - b0.rf
     cut = len(b1.name) + 1
-    template = [list(r) for r in records[b1.first:b1.last]]  # field order from LayerRecord
+    template: list[list[Any]] = [list(r) for r in records[b1.first:b1.last]]
     suffixes = [r[_NAME][cut:] for r in template]
     rfs = [r[_RF] for r in template]
     first, n = len(records), len(template)
