@@ -35,7 +35,8 @@ class Cell:
     def display(self) -> str:
         """The text with the ratio to the previous column where it changed."""
         if self.changed and self.ratio is not None:
-            return f"{self.text} (×{fmt_factor(self.ratio)})"
+            r = self.ratio  # three figures near 1, where fmt_factor's two would read ×1.0
+            return f"{self.text} (×{f'{r:.3g}' if 0.01 <= r < 10 else fmt_factor(r)})"
         return self.text
 
 
