@@ -142,8 +142,8 @@ def _markdown(comp: Comparison) -> str:
     lines = [f"- {s}" for s in comp.sentences] + [""]
     lines.append("| row | " + " | ".join(cell(c, False) for c in table.columns) + " |")
     lines.append("|---|" + "---|" * len(table.columns))
-    for label, values in table.iterrows():
-        flags = mask.loc[label]
+    for label, values, flags in zip(table.index, table.to_numpy(), mask.to_numpy(),
+                                    strict=True):
         lines.append(f"| {cell(str(label), False)} | "
                      + " | ".join(cell(str(v), bool(f)) for v, f in zip(values, flags,
                                                                          strict=True)) + " |")
