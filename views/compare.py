@@ -47,8 +47,8 @@ changed_tab, diagram_tab, chart_tab, scaling_tab = st.tabs(
 if changed_tab.open:
     table, mask = rc.what_changed_frame(comp)
     st.caption("Highlighted: differs from the column to its left, with the ratio to it.")
-    st.dataframe(uc.styled(table, mask), key="compare.table", height=36 * (len(table) + 1),
-                 column_config={"row": st.column_config.Column("row", pinned=True)})
+    # A static table: small, every cell wrapped in full, highlights readable in the page.
+    st.table(uc.styled(table, mask))
     st.download_button("CSV", table.to_csv(), "compare.csv", "text/csv",
                        key="compare.table_csv", on_click="ignore")
 if diagram_tab.open:

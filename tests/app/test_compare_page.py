@@ -28,7 +28,7 @@ def start(**query: str) -> AppTest:
 
 def highlighted(at: AppTest) -> set[tuple[int, int]]:
     """(row, column) of every cell the Styler highlights in the what-changed table."""
-    styles = at.dataframe[0].proto.arrow_data.styler.styles
+    styles = at.table[0].proto.arrow_data.styler.styles
     return {(int(r), int(c)) for r, c in re.findall(r"row(\d+)_col(\d+)", styles)}
 
 
@@ -37,7 +37,7 @@ def test_default_is_four_columns_18_34_50_152() -> None:
     assert not at.exception, at.exception
     assert [at.selectbox(key=f"compare.c{i}.depth").value for i in range(1, 5)] == [
         "18", "34", "50", "152"]
-    table = at.dataframe[0].value
+    table = at.table[0].value
     assert list(table.columns) == ["ResNet-18", "ResNet-34", "ResNet-50", "ResNet-152"]
     params = [analyse(from_depth(d)).params for d in (18, 34, 50, 152)]
     assert table.loc["parameters", "ResNet-18"] == fmt_count(params[0])
@@ -48,7 +48,7 @@ def test_default_is_four_columns_18_34_50_152() -> None:
 
 def test_highlighted_cells_are_the_changed_ones() -> None:
     at = start()
-    table = at.dataframe[0].value
+    table = at.table[0].value
     cells = highlighted(at)  # styler numbering: data columns from 0
     rows = list(table.index)
     comp = compare([from_depth(d) for d in (18, 34, 50, 152)])
@@ -67,7 +67,7 @@ def test_every_preset_applies(name: str) -> None:
     assert not at.exception, at.exception
     want = PRESETS[name]
     assert at.button_group(key="compare.n").value == len(want)
-    table = at.dataframe[0].value
+    table = at.table[0].value
     assert len(table.columns) == len(want)
     for i, overrides in enumerate(want, start=1):
         if "depth" in overrides:
@@ -88,11 +88,11 @@ def test_link_reproduces_a_comparison_and_changing_a_column_updates() -> None:
                   "compare.c2.family": "cifar", "compare.c2.depth": "56",
                   "compare.c3.family": "cifar", "compare.c3.depth": "110"})
     assert not at.exception
-    table = at.dataframe[0].value
+    table = at.table[0].value
     assert list(table.columns) == ["ResNet-20 (CIFAR)", "ResNet-56 (CIFAR)",
                                    "ResNet-110 (CIFAR)"]
     at.selectbox(key="compare.c3.depth").set_value("1202").run()
-    assert "ResNet-1202 (CIFAR)" in at.dataframe[0].value.columns
+    assert "ResNet-1202 (CIFAR)" in at.table[0].value.columns
 
 
 def test_invalid_column_and_bad_link_keep_running() -> None:
@@ -101,7 +101,7 @@ def test_invalid_column_and_bad_link_keep_running() -> None:
     assert not at.exception
     assert any("compare.c1.shortcut=Z" in t.value for t in at.text)
     assert any("depth 35 is not valid" in t.value for t in at.text)
-    assert len(at.dataframe[0].value.columns) == 3  # the invalid column is left out
+    assert len(at.table[0].value.columns) == 3  # the invalid column is left out
 
 
 @pytest.mark.parametrize("view", ["Diagrams", "Charts", "Scaling"])
