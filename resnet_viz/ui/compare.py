@@ -182,9 +182,11 @@ def editor(col: int) -> Column:
     return Column(spec, None)
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+# A resource, not data: cache_data would unpickle four analyses (thousands of records)
+# on every rerun. The comparison is frozen and nobody mutates it.
+@st.cache_resource(max_entries=32, show_spinner=False)
 def cached_compare(specs: tuple[ResNetSpec, ...]) -> Comparison:
-    """:func:`resnet_viz.analysis.compare.compare`, cached per tuple of specs."""
+    """:func:`resnet_viz.analysis.compare.compare`, cached per tuple of specs (read-only)."""
     return compare(specs, analyses=[cached_analysis(s) for s in specs])
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -113,3 +114,18 @@ def test_other_views(view: str) -> None:
         assert "{rank=same; c1_layer1; c2_layer1}" in dot
     else:
         assert len(at.get("plotly_chart")) >= 3
+
+
+@pytest.mark.slow
+def test_gradient_overlay_on_request() -> None:
+    at = start(**{"compare.view": "Charts", "compare.n": "2", "compare.c1.family": "cifar",
+                  "compare.c1.depth": "20", "compare.c2.family": "cifar",
+                  "compare.c2.depth": "32"})
+    charts = len(at.get("plotly_chart"))
+    at.button(key="compare.grad").click().run()
+    assert not at.exception, at.exception
+    figs = at.get("plotly_chart")
+    assert len(figs) == charts + 1
+    names = [t["name"] for t in json.loads(figs[-1].proto.spec)["data"]]
+    assert names == [f"ResNet-{d} (CIFAR) · {net}" for d in (20, 32)
+                     for net in ("residual", "plain")]
