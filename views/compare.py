@@ -78,7 +78,7 @@ if scaling_tab.open:
     r1, r2 = st.columns([3, 1], vertical_alignment="bottom")
     hi = r1.slider("Deepest depth", 20, uc.MAX_SCALING[fam], uc.MAX_SCALING[fam],
                    key="compare.scale.hi", bind="query-params")
-    log = r2.toggle("Log axes", value=True, key="compare.scale.log", bind="query-params")
+    log = r2.toggle("Log axes", value=False, key="compare.scale.log", bind="query-params")
     curves, errors = uc.scaling_curves(Family(fam), BlockKind(kind), tuple(options),
                                        float(width), int(hi))
     for err in errors:

@@ -7,6 +7,7 @@ their own labelled, sourced traces, never joined to a computed curve.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from enum import StrEnum
 
@@ -175,7 +176,7 @@ def scaling_chart(curves: Mapping[str, Sequence[ScalingPoint]], *, log: bool = F
     """
     keys = list(SCALING_METRICS)
     fig = make_subplots(rows=2, cols=3, subplot_titles=[SCALING_METRICS[k] for k in keys],
-                        horizontal_spacing=0.07, vertical_spacing=0.14)
+                        horizontal_spacing=0.07, vertical_spacing=0.2)
     for i, (label, pts) in enumerate(curves.items()):
         colour = CONFIG_COLOURS[i % len(CONFIG_COLOURS)]
         for j, key in enumerate(keys):
@@ -191,15 +192,20 @@ def scaling_chart(curves: Mapping[str, Sequence[ScalingPoint]], *, log: bool = F
                 x=[p.depth for p in std], y=[getattr(p, key) for p in std],
                 mode="markers+text", text=[str(p.depth) for p in std],
                 textposition="top left", textfont={"size": 10}, legendgroup=label,
+                cliponaxis=False,
                 showlegend=False, marker={"color": colour, "size": 8,
                                           "line": {"color": "white", "width": 1}},
                 hovertemplate=(f"{_esc(label)}<br>standard depth %{{x}}: %{{y:,}}"
                                "<extra></extra>")), row=row + 1, col=col + 1)
     n = sum(len(p) for p in curves.values())
     finish(fig, title, f"{n:,} depths, every valid one in the range, computed from the spec "
-           "alone; dots mark the standard depths", legend=True, height=620)
+           "alone; dots mark the standard depths", legend=True, height=660)
+    # the subplot titles sit where finish() puts the legend: move it under the plots
+    fig.update_layout(legend={"y": -0.1, "yanchor": "top"},
+                      margin={"t": 110, "b": 90})
     kind = "log" if log else "linear"
-    fig.update_xaxes(type=kind, title_text="depth")
+    fig.update_xaxes(type=kind)
+    fig.update_xaxes(title_text="depth", row=2)
     fig.update_yaxes(type=kind, tickformat="~s")
     return fig
 
@@ -221,7 +227,8 @@ def published_error_chart(family: Family | str, *, x: str = "depth") -> go.Figur
     sources = sorted({p.source for p in pts})
     fig = go.Figure(go.Scatter(
         x=xs, y=[p.error for p in pts], mode="markers+text", name="published",
-        text=[p.label for p in pts], textposition="top center", textfont={"size": 11},
+        text=[p.label for p in pts], textposition="middle right", textfont={"size": 10},
+        cliponaxis=False,
         marker={"color": [group_colour("head") if not p.shortcuts else PUBLISHED_COLOUR
                           for p in pts], "size": 10, "symbol": "diamond",
                 "line": {"color": PUBLISHED_COLOUR, "width": 1}},
@@ -233,7 +240,10 @@ def published_error_chart(family: Family | str, *, x: str = "depth") -> go.Figur
     axis = "depth" if x == "depth" else "MACs per image (computed from the spec)"
     finish(fig, f"Published: {what} vs {x if x == 'depth' else 'MACs'}",
            "published, " + "; ".join(sources), height=420)
-    fig.update_xaxes(title_text=axis, type="log", tickformat="~s" if x == "macs" else None)
+    # room on the right for the labels of the deepest points
+    span = [math.log10(min(xs)) - 0.05, math.log10(max(xs)) + 0.45] if xs else None
+    fig.update_xaxes(title_text=axis, type="log", tickformat="~s" if x == "macs" else None,
+                     range=span)
     fig.update_yaxes(title_text=what)
     return fig
 
