@@ -153,7 +153,7 @@ def per_stage_chart(comp: Comparison, metric: StageMetric | str) -> go.Figure:
             hovertemplate=(f"<b>{_esc(label)}</b><br>%{{x}}: %{{y:,}}"
                            " (%{customdata})<extra></extra>")))
     what = _STAGE_METRIC_TEXT[metric]
-    finish(fig, f"{what.capitalize()} per stage", "one bar per configuration; "
+    finish(fig, f"{what[0].upper()}{what[1:]} per stage", "one bar per configuration; "
            "hover for the exact value", legend=True, height=420)
     fig.update_layout(barmode="group")
     fig.update_yaxes(title_text=what, tickformat="~s", rangemode="tozero")
