@@ -6,7 +6,9 @@ compute every figure from the spec and show these beside it, labelled.
 
 from __future__ import annotations
 
-from resnet_viz.arch.presets import IMAGENET_PRESETS
+from dataclasses import dataclass
+
+from resnet_viz.arch.presets import IMAGENET_PRESETS, from_depth
 from resnet_viz.arch.spec import BlockKind, Family, ResNetSpec, Shortcut, Variant
 
 PAPER_SOURCE = "He et al. 2015, Table 1"
@@ -61,3 +63,66 @@ def stride_note(spec: ResNetSpec) -> str:
                 "runs at the higher resolution: more MACs than the paper's v1 layout, which "
                 "strides the first 1x1 conv.")
     return "v1 (the paper's layout) strides the first 1x1 conv of each downsampling block."
+
+
+# ----------------------------------------------------------------------------- published errors
+@dataclass(frozen=True)
+class PublishedError:
+    """One published test error: which network, the figure, and where it was printed.
+
+    ``spec`` rebuilds the network the figure belongs to (its depth, block kind,
+    shortcut option); anything plotted against it on the other axis (MACs,
+    params) is computed from that spec, never taken from the paper.
+    """
+
+    family: Family
+    depth: int
+    error: float  # percent
+    metric: str
+    source: str
+    shortcut: Shortcut | None = None  # None: the family's default option
+    shortcuts: bool = True
+    note: str = ""
+
+    @property
+    def label(self) -> str:
+        """A short name for the point, e.g. ``ResNet-34 B`` or ``plain-34``."""
+        if not self.shortcuts:
+            return f"plain-{self.depth}"
+        return f"ResNet-{self.depth}" + (f" {self.shortcut}" if self.shortcut else "")
+
+    def spec(self) -> ResNetSpec:
+        """The spec of the published network (v1 stride placement, as in the paper)."""
+        return from_depth(self.depth, family=self.family, shortcut=self.shortcut,
+                          shortcuts=self.shortcuts, variant=Variant.V1)
+
+
+CIFAR_ERROR_SOURCE = "He et al. 2015, Table 6 (CIFAR-10 test error, %)"
+IMAGENET_ERROR_SOURCE = "He et al. 2015, Table 3 (ImageNet val top-1 error, 10-crop, %)"
+
+PUBLISHED_ERRORS: tuple[PublishedError, ...] = (
+    *(PublishedError(Family.CIFAR, d, e, "CIFAR-10 test error (%)", CIFAR_ERROR_SOURCE, note=n)
+      for d, e, n in ((20, 8.75, ""), (32, 7.51, ""), (44, 7.17, ""), (56, 6.97, ""),
+                      (110, 6.43, "best of 5 runs; the table also gives the mean 6.61±0.16"),
+                      (1202, 7.93, ""))),
+    *(PublishedError(Family.IMAGENET, d, e, "ImageNet top-1 error, 10-crop (%)",
+                     IMAGENET_ERROR_SOURCE, shortcut=s, shortcuts=p)
+      for d, e, s, p in ((34, 28.54, Shortcut.PROJECT_ON_CHANGE, False),
+                         (34, 25.03, Shortcut.ZERO_PAD, True),
+                         (34, 24.52, Shortcut.PROJECT_ON_CHANGE, True),
+                         (34, 24.19, Shortcut.PROJECT_ALL, True),
+                         (50, 22.85, Shortcut.PROJECT_ON_CHANGE, True),
+                         (101, 21.75, Shortcut.PROJECT_ON_CHANGE, True),
+                         (152, 21.43, Shortcut.PROJECT_ON_CHANGE, True))),
+)
+"""Published test errors of He et al. 2015 (Tables 3 and 6), each with its source.
+
+Table 3's 50/101/152-layer rows use option B; the plain-34 row has no shortcuts
+(its shortcut field only picks the projection option should one be added).
+"""
+
+
+def published_errors(family: Family | str) -> tuple[PublishedError, ...]:
+    """The published errors of one family, in table order."""
+    fam = Family(family)
+    return tuple(p for p in PUBLISHED_ERRORS if p.family is fam)
