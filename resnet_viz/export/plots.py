@@ -106,3 +106,21 @@ def figure_bytes(fig: go.Figure, fmt: PlotFormat | str, *, scale: float = 2.0) -
     opts = {"format": str(fmt), "scale": scale, "width": width, "height": height}
     data = k.calc_fig_sync(fig, opts=opts)  # type: ignore[attr-defined]
     return bytes(data)
+
+
+def figures_html(figs: dict[str, go.Figure], title: str) -> bytes:
+    """Several charts in one offline HTML page, plotly.js embedded once.
+
+    Raises:
+        ValueError: if ``figs`` is empty.
+    """
+    if not figs:
+        raise ValueError("no charts to write")
+    parts = [fig.to_html(include_plotlyjs=i == 0, full_html=False,
+                         config={"displaylogo": False})
+             for i, fig in enumerate(figs.values())]
+    esc = title.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    page = (f"<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{esc}</title></head>"
+            f"<body><h1 style=\"font-family: sans-serif\">{esc}</h1>\n"
+            + "\n".join(parts) + "\n</body></html>\n")
+    return page.encode()
