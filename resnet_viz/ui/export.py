@@ -15,9 +15,11 @@ from resnet_viz.export.diagram import (
     Style,
     diagram_filename,
     export_diagram,
+    styled_dot,
 )
 from resnet_viz.render.diagram import Direction, Level
 from resnet_viz.render.tikz import Look, TikzStyle, standalone, to_tikz
+from resnet_viz.ui import graphs
 from resnet_viz.ui.cache import cached_analysis
 
 PREVIEW_DPI = 96
@@ -34,6 +36,13 @@ def cached_diagram(spec: ResNetSpec, fmt: str, level: str, direction: str, style
     e = export_diagram(spec, fmt, level=level, direction=direction, style=style, page=page,
                        dpi=dpi, analysis=cached_analysis(spec))
     return e.data, e.note
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def cached_dot(spec: ResNetSpec, level: str, direction: str, style: str, page: str) -> str:
+    """The styled DOT text of the figure."""
+    return styled_dot(spec, level=level, direction=direction, style=style, page=page,
+                      analysis=cached_analysis(spec))
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -69,30 +78,38 @@ def figure_panel(spec: ResNetSpec) -> None:
     page = c4.selectbox("Fit to page", list(Page), key="export.page")
     dpi = st.slider("PNG resolution (dpi)", 72, 600, 300, 12, key="export.dpi")
     args = (str(level), str(direction), str(style), str(page))
-    try:
-        with st.spinner("Laying out the diagram…"):
-            preview, note = cached_diagram(spec, "png", *args[:3], args[3], PREVIEW_DPI)
-    except ValueError as exc:
-        st.warning(str(exc))
+    nodes = graphs.node_count(cached_dot(spec, *args))
+    png_ok = nodes <= graphs.HEAVY_NODE_LIMIT
+    if not png_ok:
+        st.info(f"{nodes:,} nodes: no preview and no PNG (laying it out takes `dot` tens of "
+                "seconds and no bitmap holds it); the SVG and PDF downloads lay it out when "
+                "clicked.")
     else:
-        if note:
-            st.caption(note)
-        st.image(preview, caption=diagram_filename(spec, fmt="png", level=args[0],
-                                                   direction=args[1], style=args[2],
-                                                   page=args[3]))
+        try:
+            with st.spinner("Laying out the diagram…"):
+                preview, note = cached_diagram(spec, "png", *args, PREVIEW_DPI)
+                cached_diagram(spec, "png", *args, dpi)  # the download, checked now
+        except ValueError as exc:  # a bitmap this size cannot exist: say so, offer SVG/PDF
+            st.warning(str(exc))
+            png_ok = False
+        else:
+            if note:
+                st.caption(note)
+            st.image(preview, caption=diagram_filename(spec, fmt="png", level=args[0],
+                                                       direction=args[1], style=args[2],
+                                                       page=args[3]))
     cols = st.columns(len(DiagramFormat))
     for col, fmt in zip(cols, DiagramFormat, strict=True):
         name = diagram_filename(spec, fmt=fmt, level=args[0], direction=args[1],
                                 style=args[2], page=args[3])
 
         def make(fmt: DiagramFormat = fmt) -> bytes:
-            try:
-                return cached_diagram(spec, str(fmt), *args, dpi)[0]
-            except ValueError as exc:  # e.g. a PNG too large: the file says so
-                return f"{exc}\n".encode()
+            return cached_diagram(spec, str(fmt), *args, dpi)[0]
+        off = fmt is DiagramFormat.PNG and not png_ok
         col.download_button(f"{fmt.name}", _later(make), file_name=name, mime=_MIME[str(fmt)],
                             key=f"export.download.{fmt}", on_click="ignore",
-                            icon=":material/download:")
+                            icon=":material/download:", disabled=off,
+                            help="too large for a bitmap: use SVG or PDF" if off else None)
     st.subheader("TikZ for LaTeX")
     t1, t2, t3 = st.columns(3)
     look = t1.segmented_control("Look", list(Look), default=Look.BOXES, required=True,

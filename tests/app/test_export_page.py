@@ -67,6 +67,8 @@ def test_pack_preview_and_build(light_pack: None) -> None:
 
 def test_too_large_png_preview_warns_and_page_keeps_running(light_pack: None) -> None:
     at = start(**{"arch.family": "cifar", "arch.depth": "1202"})
-    at.segmented_control(key="export.level").set_value("layer").run()
+    at.segmented_control(key="export.level").set_value("layer").run()  # 4,210 nodes
     assert not at.exception
-    assert any("SVG or PDF" in w.value for w in at.warning)
+    assert any("no PNG" in i.value for i in at.info)
+    png = next(b for b in at.get("download_button") if b.proto.label == "PNG")
+    assert png.proto.disabled
