@@ -106,7 +106,7 @@ def _luminance(hexa: str) -> float:
 
 
 def _grey(hexa: str, lighten: float) -> str:
-    v = 1 - (1 - _luminance(hexa)) * lighten
+    v = min(1.0, max(0.0, 1 - (1 - _luminance(hexa)) * lighten))
     return "#" + f"{round(v * 255):02X}" * 3
 
 
@@ -116,7 +116,7 @@ def _recolour(dot: str, style: Style) -> str:
         if style is Style.PRINT:
             if attr == "fillcolor":
                 return f'{attr}="{_grey(hexa, 0.55)}"'
-            return f'{attr}="{_grey(hexa, 1.6) if _luminance(hexa) < 0.8 else "#000000"}"'
+            return f'{attr}="{"#000000" if _luminance(hexa) < 0.8 else _grey(hexa, 1.0)}"'
         if attr == "fillcolor":
             return m.group(0)
         return f'{attr}="#000000"'
