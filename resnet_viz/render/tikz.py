@@ -310,10 +310,15 @@ def _boxes_look(an: Analysis, style: TikzStyle) -> list[str]:
                        f"({_f(b)},0.05);")
         spans.append((x, right))
         x = right + gap
-    out += _legend(_kinds(an), 0.0, bottom - 1.35)
+    drawn = {k for *_, k in items if k is not None and k is not ShortcutKind.NONE}
+    out += _legend([k for k in _SHORTCUT_TIKZ if k in drawn], 0.0, bottom - 1.35)
+    later = sorted({str(b.shortcut) for b in an.blocks if b.index > 0})
+    arcs = (f"; arcs: each stage's first shortcut, later blocks: {', '.join(later)}"
+            if later and drawn else "")
     out.append(f"\\node[font=\\scriptsize, anchor=north west, text width={_f(x - gap)}cm] at "
                f"(0,{_f(bottom - 1.7)}) {{box height and depth $\\propto \\log_2$ spatial "
-               f"size, thickness $\\propto \\log_2$ channels; $\\times N$: blocks per stage}};")
+               f"size, thickness $\\propto \\log_2$ channels; $\\times N$: blocks per stage"
+               f"{tex_escape(arcs)}}};")
     return out
 
 
