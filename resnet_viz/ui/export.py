@@ -23,6 +23,7 @@ from resnet_viz.ui import graphs
 from resnet_viz.ui.cache import cached_analysis
 
 PREVIEW_DPI = 96
+PREVIEW_WIDTH = 560  # px: the whole figure at a glance, the downloads beside it
 _MIME = {"svg": "image/svg+xml", "png": "image/png", "pdf": "application/pdf",
          "dot": "text/vnd.graphviz", "tex": "application/x-tex", "csv": "text/csv",
          "md": "text/markdown", "html": "text/html", "zip": "application/zip"}
@@ -78,6 +79,7 @@ def figure_panel(spec: ResNetSpec) -> None:
     page = c4.selectbox("Fit to page", list(Page), key="export.page")
     dpi = st.slider("PNG resolution (dpi)", 72, 600, 300, 12, key="export.dpi")
     args = (str(level), str(direction), str(style), str(page))
+    buttons = st.container()  # filled once the preview says whether a PNG can exist
     nodes = graphs.node_count(cached_dot(spec, *args))
     png_ok = nodes <= graphs.HEAVY_NODE_LIMIT
     if not png_ok:
@@ -95,10 +97,10 @@ def figure_panel(spec: ResNetSpec) -> None:
         else:
             if note:
                 st.caption(note)
-            st.image(preview, caption=diagram_filename(spec, fmt="png", level=args[0],
-                                                       direction=args[1], style=args[2],
-                                                       page=args[3]))
-    cols = st.columns(len(DiagramFormat))
+            st.image(preview, width=PREVIEW_WIDTH,
+                     caption=diagram_filename(spec, fmt="png", level=args[0],
+                                              direction=args[1], style=args[2], page=args[3]))
+    cols = buttons.columns(len(DiagramFormat))
     for col, fmt in zip(cols, DiagramFormat, strict=True):
         name = diagram_filename(spec, fmt=fmt, level=args[0], direction=args[1],
                                 style=args[2], page=args[3])
