@@ -136,3 +136,11 @@ def test_pair_and_anatomy_kinds() -> None:
     anatomy = export_diagram(R18, "svg", kind="anatomy", stage=2)
     assert b"block anatomy" in anatomy.data
     assert "_anatomy_" in anatomy.filename
+
+
+@pytest.mark.skipif(shutil.which("pdffonts") is None, reason="pdffonts missing")
+def test_pdf_fonts_are_embedded(tmp_path: Path) -> None:
+    (tmp_path / "d.pdf").write_bytes(export_diagram(R18, "pdf", style=Style.SLIDE).data)
+    out = subprocess.run(["pdffonts", "d.pdf"], cwd=tmp_path, capture_output=True, text=True,
+                         check=True, timeout=60).stdout.splitlines()[2:]
+    assert out and all(line.split()[-5] == "yes" for line in out)  # the "emb" column
