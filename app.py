@@ -17,6 +17,7 @@ PAGES = [
     st.Page("views/gradients.py", title="Gradients", icon=":material/monitoring:",
             url_path="gradients"),
     st.Page("views/compare.py", title="Compare", icon=":material/compare:", url_path="compare"),
+    st.Page("views/export.py", title="Export", icon=":material/download:", url_path="export"),
 ]
 
 page = st.navigation(PAGES)

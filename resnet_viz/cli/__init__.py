@@ -12,10 +12,10 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from resnet_viz.cli import compare, gradients, scaling, summary
+from resnet_viz.cli import compare, export, gradients, scaling, summary
 from resnet_viz.cli.args import OneLineParser
 
-SUBCOMMANDS = (summary, gradients, compare, scaling)
+SUBCOMMANDS = (summary, gradients, compare, scaling, export)
 
 
 def build_parser() -> argparse.ArgumentParser:
