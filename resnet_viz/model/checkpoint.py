@@ -26,11 +26,13 @@ from resnet_viz.arch.spec import (
     Family,
     ResNetSpec,
     Shortcut,
+    Variant,
 )
 from resnet_viz.model.build import ResNet, build
 
 StateDict = dict[str, Tensor]
 _LAYER = re.compile(r"^layer(\d+)\.(\d+)\.")
+_GLOBAL = re.compile(r"GLOBAL (\S+)")
 V1_NOTE = ("v1 and v1.5 bottlenecks have the same keys and shapes (only the stride moves), "
            "so a checkpoint cannot tell them apart; the guess keeps the spec's variant")
 
@@ -109,18 +111,25 @@ def read_state_dict(source: str | Path | bytes, *, name: str = "checkpoint") -> 
     try:
         obj = torch.load(stream, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        if "weights only" in str(exc).lower() or "weights_only" in str(exc).lower():
-            raise ValueError(
-                f"{name} was refused: its pickle asks for something other than tensors "
-                f"(it may try to run code), and only weights are loaded here ({first[:160]})"
-            ) from None
-        raise ValueError(f"{name} is not a PyTorch checkpoint ({first[:160]})") from None
+        raise ValueError(_unpickling_message(name, str(exc))) from None
     except Exception as exc:  # garbage makes the weights-only unpickler raise anything
         text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ValueError(f"{name} is not a complete PyTorch checkpoint (truncated, corrupted "
                          f"or another kind of file): {text[:160]}") from None
     return _as_state_dict(obj, name)
+
+
+def _unpickling_message(name: str, text: str) -> str:
+    """Turn torch's long weights-only error into one line that says what was refused."""
+    wanted = _GLOBAL.search(text)
+    if wanted:
+        return (f"{name} was refused: its pickle asks to import {wanted.group(1)}, which could "
+                "run code; only tensors and plain containers are loaded here")
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    reason = next((ln for ln in lines if not ln.startswith(("Weights only", "Please file",
+                                                            "Check the documentation"))),
+                  lines[0] if lines else "unreadable pickle")
+    return f"{name} is not a complete PyTorch checkpoint (corrupted pickle: {reason[:160]})"
 
 
 def _file_size(path: Path) -> int:
@@ -157,7 +166,7 @@ def compare(state: StateDict, spec: ResNetSpec) -> MatchReport:
     report = MatchReport(spec.name, missing, unexpected, shapes)
     if report.ok:
         return report
-    guess, notes = infer_spec(state, variant=str(spec.variant))
+    guess, notes = infer_spec(state, variant=spec.variant)
     exact = guess is not None and _fits(state, guess)
     return MatchReport(spec.name, missing, unexpected, shapes, guess, exact, tuple(notes))
 
@@ -167,7 +176,8 @@ def _fits(state: StateDict, spec: ResNetSpec) -> bool:
     return want == {k: tuple(v.shape) for k, v in state.items()}
 
 
-def infer_spec(state: StateDict, *, variant: str = "v1.5") -> tuple[ResNetSpec | None, list[str]]:
+def infer_spec(state: StateDict, *,
+               variant: Variant = Variant.V1_5) -> tuple[ResNetSpec | None, list[str]]:
     """The configuration a torchvision-layout ``state_dict`` most likely belongs to.
 
     Depth from the number of blocks per ``layerN``, block kind from ``conv3``,
