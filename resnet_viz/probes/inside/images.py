@@ -123,7 +123,7 @@ def preprocess(image: np.ndarray, size: tuple[int, int], *, channels: int = 3,
     if channels not in (1, 3):
         raise ValueError(f"real images have 1 or 3 channels; the spec has {channels}")
     h, w = size
-    resize = max(h, w) if max(h, w) < 8 else round(max(h, w) * RESIZE_RATIO)
+    resize = round(max(h, w) * RESIZE_RATIO)
     pil = Image.fromarray(image)
     scale = resize / min(pil.size)
     new = (max(w, round(pil.size[0] * scale)), max(h, round(pil.size[1] * scale)))
@@ -134,8 +134,6 @@ def preprocess(image: np.ndarray, size: tuple[int, int], *, channels: int = 3,
     x = torch.from_numpy(arr.copy()).permute(2, 0, 1).float().div(255.0)
     mean = torch.tensor(IMAGENET_MEAN).view(3, 1, 1)
     std = torch.tensor(IMAGENET_STD).view(3, 1, 1)
-    if channels == 1:
-        x = ((x.mean(0, keepdim=True) - mean.mean()) / std.mean())
-    else:
-        x = (x - mean) / std
+    grey = channels == 1
+    x = (x.mean(0, keepdim=True) - mean.mean()) / std.mean() if grey else (x - mean) / std
     return Preprocessed(name, image, np.asarray(resized, dtype=np.uint8), arr, x[None], resize)
