@@ -67,7 +67,7 @@ def feature_points(model: ResNet, *, blocks: bool = False) -> list[tuple[str, nn
     for i in range(1, len(model.spec.blocks) + 1):
         stage = model.get_submodule(stage_module(i))
         if blocks:
-            points.extend((f"{stage_module(i)}.{j}", b) for j, b in enumerate(stage))
+            points.extend((f"{stage_module(i)}.{j}", b) for j, b in enumerate(stage.children()))
         else:
             points.append((stage_module(i), stage))
     return points
