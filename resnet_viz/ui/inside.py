@@ -85,6 +85,9 @@ def _remember(key: Hashable, compute: Callable[[], T]) -> T:
 def page_spec(spec: ResNetSpec) -> ResNetSpec:
     """The sidebar's spec at the input size chosen on this page."""
     if spec.family is not Family.IMAGENET:
+        h, w = spec.input_size
+        st.caption(f"Input size: {h}×{w}, the sidebar's (the {spec.family} family's images "
+                   "are small, so the photograph is shrunk to it)")
         return spec
     size = st.selectbox("Input size", [64, 112, 160, 224], index=3, key="inside.size",
                         help="224 is what ImageNet weights were trained at; smaller is faster")
