@@ -54,6 +54,8 @@ def feature_grid(fmap: FeatureMap, *, net: str = "", cols: int = 4) -> go.Figure
     sub = (f"output {c}×{h}×{w}; mean {fmap.mean:.3g}, std {fmap.std:.3g}, "
            f"{fmap.zero_fraction:.0%} zeros")
     finish(fig, title, sub, height=150 * rows + 110)
+    fig.update_xaxes(showline=False, ticks="")
+    fig.update_yaxes(showline=False, ticks="", showgrid=False)
     fig.update_layout(margin={"l": 10, "r": 10, "b": 10})
     fig.update_annotations(font_size=11)
     return fig
