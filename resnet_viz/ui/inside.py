@@ -20,6 +20,7 @@ import pandas as pd
 import streamlit as st
 import torch
 
+from resnet_viz.arch.limits import MAX_CHECKPOINT_BYTES, MAX_IMAGE_BYTES
 from resnet_viz.arch.published_weights import WEIGHTS_SOURCE, imagenet_classes, weights_for
 from resnet_viz.arch.spec import Family, ResNetSpec
 from resnet_viz.model import checkpoint, published
@@ -82,6 +83,11 @@ def _remember(key: Hashable, compute: Callable[[], T]) -> T:
     return value
 
 
+def _mb(limit: int) -> int:
+    """A byte limit as the whole megabytes Streamlit's uploader takes (the checks stay exact)."""
+    return max(1, limit // (1 << 20))
+
+
 def page_spec(spec: ResNetSpec) -> ResNetSpec:
     """The sidebar's spec at the input size chosen on this page."""
     if spec.family is not Family.IMAGENET:
@@ -103,7 +109,7 @@ def pick_image(spec: ResNetSpec) -> tuple[images.Preprocessed, Hashable] | None:
         return (images.preprocess(images.sample_image(choice), spec.input_size,
                                   channels=spec.in_channels, name=choice), ("sample", choice))
     up = c2.file_uploader("PNG, JPEG or WebP", type=["png", "jpg", "jpeg", "webp"],
-                          key="inside.image_upload")
+                          key="inside.image_upload", max_upload_size=_mb(MAX_IMAGE_BYTES))
     if up is None:
         st.info("Upload an image, or pick one of the bundled samples.")
         return None
@@ -132,7 +138,7 @@ def pick_weights(spec: ResNetSpec) -> Weights | None:
 
 def _upload_weights(spec: ResNetSpec) -> Weights | None:
     up = st.file_uploader("torchvision-format state_dict (.pth / .pt)", type=["pth", "pt"],
-                          key="inside.ckpt_upload",
+                          key="inside.ckpt_upload", max_upload_size=_mb(MAX_CHECKPOINT_BYTES),
                           help="read with torch.load(weights_only=True): only tensors load")
     if up is None:
         st.info("Upload a checkpoint saved with torch.save(model.state_dict(), path).")
