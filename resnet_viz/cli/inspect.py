@@ -49,6 +49,9 @@ def _image(text: str, spec: Any) -> Any:
         if not path.is_file():
             raise ValueError(f"--image {text!r} is neither a file nor a bundled sample "
                              f"({', '.join(images.sample_names())})")
+        if path.stat().st_size > images.MAX_IMAGE_BYTES:  # before reading it into memory
+            raise ValueError(f"--image {text!r} is {path.stat().st_size:,} bytes, over the "
+                             f"limit of {images.MAX_IMAGE_BYTES:,} bytes for an image")
         arr, name = images.decode_upload(path.read_bytes(), name=path.name), path.name
     return images.preprocess(arr, spec.input_size, channels=spec.in_channels, name=name)
 
