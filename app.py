@@ -16,6 +16,7 @@ PAGES = [
             url_path="tables"),
     st.Page("views/gradients.py", title="Gradients", icon=":material/monitoring:",
             url_path="gradients"),
+    st.Page("views/inside.py", title="Inside", icon=":material/visibility:", url_path="inside"),
     st.Page("views/compare.py", title="Compare", icon=":material/compare:", url_path="compare"),
     st.Page("views/export.py", title="Export", icon=":material/download:", url_path="export"),
 ]

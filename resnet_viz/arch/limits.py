@@ -58,3 +58,8 @@ FIGURE_BATCH = Range(1, 4096, "batch")  # the batch of the memory figures (nothi
 SEEDS = Range(1, 64, "seeds")
 MAX_SEED = 2**63 - 1  # torch.Generator.manual_seed takes a signed 64-bit integer
 SEED = Range(0, MAX_SEED, "first seed")
+
+# --- files the user supplies (checkpoints, images)
+MAX_CHECKPOINT_BYTES = 1 << 30  # room for every torchvision ResNet file, wide-101 included
+MAX_IMAGE_BYTES = 25 << 20  # an uploaded PNG/JPEG/WebP, before decoding
+MAX_IMAGE_PIXELS = 40_000_000  # width x height, checked from the header before decoding

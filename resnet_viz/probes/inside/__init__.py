@@ -1,0 +1,1 @@
+"""Inside the network: real images, feature maps and captum attributions."""
