@@ -4,6 +4,7 @@ import streamlit as st
 
 from resnet_viz.analysis.compare import MAX_CONFIGS, MIN_CONFIGS
 from resnet_viz.arch.spec import BlockKind, Family
+from resnet_viz.export.diagram import Page, Style
 from resnet_viz.render import compare as rc
 from resnet_viz.render import diagram
 from resnet_viz.ui import compare as uc
@@ -60,6 +61,26 @@ if diagram_tab.open:
     dot = uc.cached_compare_dot(specs, str(level), bool(costs))
     graphs.show(dot, key="compare.diagram", file_stem=f"compare-{level}",
                 alt=" vs ".join(comp.labels))
+    with st.expander("Export this figure for a slide or a paper", icon=":material/download:"):
+        e1, e2, e3 = st.columns(3)
+        style = e1.selectbox("Style", [str(s) for s in Style], key="compare.export_style")
+        page = e2.selectbox("Fit to a page", [str(p) for p in Page], key="compare.export_page")
+        fmt = e3.selectbox("Format", ["pdf", "svg", "png", "dot"], key="compare.export_fmt")
+        request = (specs, str(level), bool(costs), style, page, fmt)
+        # laid out only on request: a page change must not wait for a PDF nobody asked for
+        if st.button("Prepare the file", key="compare.export_prepare"):
+            st.session_state["compare.export_request"] = request
+        if st.session_state.get("compare.export_request") == request:
+            try:
+                name, data, note = uc.cached_comparison_file(*request)
+            except ValueError as exc:
+                st.error(str(exc))
+            else:
+                st.download_button(f"Download {fmt.upper()}", data, name,
+                                   key="compare.export_dl", on_click="ignore",
+                                   icon=":material/download:")
+                if note:
+                    st.caption(note)
 if chart_tab.open:
     for metric in rc.StageMetric:
         st.plotly_chart(rc.per_stage_chart(comp, metric), key=f"compare.chart_{metric}")

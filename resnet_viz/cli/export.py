@@ -14,6 +14,7 @@ from typing import Any
 from resnet_viz.analysis import Analysis, analyse
 from resnet_viz.arch.spec import ResNetSpec
 from resnet_viz.cli.args import add_spec_args, spec_from_args
+from resnet_viz.export.compare import export_comparison
 from resnet_viz.export.diagram import DEFAULT_DPI, Page, Style, config_slug, export_diagram
 from resnet_viz.export.pack import build_pack
 from resnet_viz.export.plots import CHARTS, analysis_figures, figure_bytes
@@ -52,6 +53,9 @@ def register(sub: Any) -> None:
     g.add_argument("--dpi", type=int, default=DEFAULT_DPI, help="PNG resolution")
     g.add_argument("--table", choices=[str(k) for k in TableKind], default=str(TableKind.TABLE1))
     g.add_argument("--chart", choices=["all", *CHARTS], default="all")
+    g.add_argument("--side-by-side", action="store_true",
+                   help="with 2-4 depths and --what diagram: one figure of all of them, "
+                        "aligned as on the Compare page (stage or block level)")
     g.add_argument("-o", "--output", default=".",
                    help="a file (one configuration, one file) or a folder")
     s.set_defaults(run=run)
@@ -111,7 +115,14 @@ def run(a: argparse.Namespace) -> str:
         raise ValueError("--page applies to --what diagram only")
     specs = _specs(a)
     out = Path(a.output)
-    files = [f for spec in specs for f in _files(a, spec, analyse(spec), fmt)]
+    if a.side_by_side:
+        if a.what != "diagram":
+            raise ValueError("--side-by-side applies to --what diagram only")
+        e = export_comparison(specs, fmt, level=a.level, style=a.style, page=a.page,
+                              dpi=a.dpi)
+        files = [(e.filename, e.data, e.note)]
+    else:
+        files = [f for spec in specs for f in _files(a, spec, analyse(spec), fmt)]
     as_file = len(files) == 1 and out.suffix != "" and not out.is_dir()
     if not as_file:
         out.mkdir(parents=True, exist_ok=True)

@@ -190,7 +190,7 @@ def figure_title(spec: ResNetSpec, level: Level | str, kind: DiagramKind | str) 
     return f"{spec.name} · {sc} · variant {spec.variant} · {what}"
 
 
-def _titled(dot: str, title: str, note: str) -> str:
+def titled(dot: str, title: str, note: str) -> str:
     """The root label as a title and a small caption (set last, so clusters keep theirs)."""
     def esc(t: str) -> str:
         return t.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
@@ -221,7 +221,7 @@ def styled_dot(spec: ResNetSpec, *, kind: DiagramKind | str = DiagramKind.NETWOR
         dot = pair_dot(spec, level=level, direction=direction, title="")
     else:
         dot = anatomy_dot(spec, stage=stage, title="")
-    dot = _titled(dot, figure_title(spec, level, kind), caption(an))
+    dot = titled(dot, figure_title(spec, level, kind), caption(an))
     return apply_style(dot, style, page=page, font_scale=font_scale)
 
 
@@ -285,6 +285,21 @@ def export_diagram(spec: ResNetSpec, fmt: DiagramFormat | str = DiagramFormat.SV
                      font_scale=font_scale, stage=stage, analysis=analysis)
     name = diagram_filename(spec, fmt=fmt, kind=kind, level=level, direction=direction,
                             style=style, page=page)
+    return dot_export(dot, name, fmt, style=style, page=page, dpi=dpi, font_scale=font_scale)
+
+
+def dot_export(dot: str, name: str, fmt: DiagramFormat | str, *, style: Style | str,
+               page: Page | str = Page.NONE, dpi: int = DEFAULT_DPI,
+               font_scale: float = 1.0) -> DiagramExport:
+    """Lay out an already styled DOT text into one file (shared by every diagram kind).
+
+    Raises:
+        ValueError: for a DPI out of range or a PNG larger than a bitmap can be.
+    """
+    fmt = parse_choice(DiagramFormat, fmt, "format")
+    style, page = parse_choice(Style, style, "style"), parse_choice(Page, page, "page")
+    if not 72 <= dpi <= 1200:
+        raise ValueError(f"DPI must be between 72 and 1200; got {dpi}")
     if fmt is DiagramFormat.DOT:
         return DiagramExport(name, dot.encode(), 0.0, 0.0, "")
     svg = render(dot, "svg")

@@ -27,6 +27,7 @@ from resnet_viz.arch.spec import (
     parse_blocks,
     parse_input_size,
 )
+from resnet_viz.export.compare import export_comparison
 from resnet_viz.probes.gradients import ProbeConfig
 from resnet_viz.render import compare as render_compare
 from resnet_viz.render.diagram import Level
@@ -200,6 +201,15 @@ def cached_compare_dot(specs: tuple[ResNetSpec, ...], level: str, costs: bool) -
     """The aligned diagram of the configurations (cached per specs and options)."""
     return render_compare.compare_dot(cached_compare(specs), level=Level(level),
                                       show_costs=costs)
+
+
+@st.cache_data(max_entries=8, show_spinner="Laying out the figure…")
+def cached_comparison_file(specs: tuple[ResNetSpec, ...], level: str, costs: bool, style: str,
+                           page: str, fmt: str) -> tuple[str, bytes, str]:
+    """The aligned figure as a file: (name, bytes, fit note); see export_comparison."""
+    e = export_comparison(cached_compare(specs), fmt, level=level, style=style, page=page,
+                          show_costs=costs)
+    return e.filename, e.data, e.note
 
 
 MAX_SCALING: dict[str, int] = {Family.IMAGENET.value: 1000, Family.CIFAR.value: 1202}
