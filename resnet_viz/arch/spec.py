@@ -324,10 +324,13 @@ def _int(value: Any, what: str) -> int:
 
 
 def _pair(value: Any) -> tuple[int, int]:
-    if isinstance(value, int):
+    if isinstance(value, int) and not isinstance(value, bool):
         return (value, value)
-    items = tuple(value)
-    if len(items) != 2:
+    try:
+        items = tuple(value)
+    except TypeError:  # None, a float: not a size
+        items = ()
+    if isinstance(value, str) or len(items) != 2:
         raise ValueError(f"input size must be (height, width); got {value!r}")
     return (_int(items[0], "input height"), _int(items[1], "input width"))
 
