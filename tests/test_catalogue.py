@@ -8,6 +8,7 @@ exception escapes, and the page still renders a network afterwards.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import signal
@@ -21,6 +22,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from resnet_viz.cli import main
+from resnet_viz.ui.safe import ZWSP
 from tests.catalogue import CASES, UPLOAD_CASES_FOR_INSIDE_PAGE, Case, Channel
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -55,7 +57,8 @@ def test_cli_case(case: Case, capsys: pytest.CaptureFixture[str]) -> None:
 
 def shown(at: AppTest) -> str:
     """Every warning and error as the user reads it (the markdown escapes removed)."""
-    return " | ".join(ESCAPED.sub(r"\1", m.value) for m in (*at.warning, *at.error))
+    return " | ".join(ESCAPED.sub(r"\1", m.value).replace(ZWSP, "")
+                      for m in (*at.warning, *at.error))
 
 
 def still_serving(at: AppTest) -> None:
@@ -117,3 +120,32 @@ def test_ctrl_c_during_a_probe_prints_one_line() -> None:
     out, err = proc.communicate(timeout=120)
     assert proc.returncode == 130
     assert err == "resnet-viz: interrupted\n" and out == ""
+
+
+class _Records(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def test_changing_family_logs_no_streamlit_warning() -> None:
+    """The depth widget's default index must not clash with the family callback's value."""
+    records = _Records()
+    # Streamlit's loggers do not propagate: listen on every one of them
+    loggers = [logging.getLogger(n) for n in list(logging.root.manager.loggerDict)
+               if n.startswith("streamlit")]
+    for logger in loggers:
+        logger.addHandler(records)
+    try:
+        at = AppTest.from_file(APP, default_timeout=120).run()
+        at.selectbox(key="arch.family").select("cifar").run()
+        at.selectbox(key="arch.family").select("imagenet").run()
+    finally:
+        for logger in loggers:
+            logger.removeHandler(records)
+    still_serving(at)
+    assert "ResNet-50" in at.title[0].value
+    assert not [m for m in records.messages if "Session State API" in m], records.messages

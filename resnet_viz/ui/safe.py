@@ -2,17 +2,22 @@
 
 Streamlit renders the body of ``st.warning``/``st.error``/``st.markdown`` as
 GitHub-flavoured markdown with Streamlit's extensions (``:red[...]``,
-``:material/...:`` icons, ``$`` maths, bare-URL autolinks). A value echoed
-into such a body could therefore draw a link or fetch an image. :func:`plain`
-backslash-escapes every ASCII punctuation character — CommonMark renders each
-escaped character literally, so no emphasis, code span, link, image, HTML tag,
-entity, autolink, directive or maths can form — and flattens line breaks, so
-the text stays inside its sentence. No library here does this for Streamlit's
-markdown dialect (``html.escape`` leaves markdown live), hence the few lines.
+``:material/...:`` icons, ``:emoji:`` codes, ``$`` maths, bare-URL autolinks).
+A value echoed into such a body could therefore draw a link or fetch an image.
+:func:`plain` backslash-escapes every ASCII punctuation character — CommonMark
+renders each escaped character literally, so no emphasis, code span, link,
+image, HTML tag, entity, directive or maths can form — and flattens line breaks,
+so the text stays inside its sentence. Bare URLs, ``www.`` names, e-mail
+addresses and emoji codes are found *after* escapes are decoded (GFM's
+autolink literals and remark-emoji rewrite the text nodes), so a zero-width
+space is put after every ``:`` and ``@`` and inside ``www.``: the text reads the
+same and no pattern matches. No library here does this for Streamlit's markdown
+dialect (``html.escape`` leaves markdown live), hence the few lines.
 """
 
 from __future__ import annotations
 
+import re
 import string
 import unicodedata
 
@@ -20,6 +25,9 @@ import streamlit as st
 
 MAX_SHOWN = 80  # characters of one user value repeated in a message
 _PUNCT = frozenset(string.punctuation)
+ZWSP = "\u200b"  # breaks autolink and emoji patterns without changing what is read
+_BREAK_AFTER = frozenset(":@")
+_WWW = re.compile(r"(?i)(www)(?=\\\.)")
 
 
 def shorten(text: str, limit: int = MAX_SHOWN) -> str:
@@ -32,18 +40,19 @@ def shorten(text: str, limit: int = MAX_SHOWN) -> str:
 def plain(text: str) -> str:
     """Markdown source that renders exactly ``text`` (one line, nothing interpreted).
 
-    Control and line-separator characters become spaces; every ASCII punctuation
-    character is backslash-escaped.
+    Control, format and line-separator characters become spaces; every ASCII
+    punctuation character is backslash-escaped; zero-width spaces follow ``:``,
+    ``@`` and ``www`` (see the module docstring).
     """
     out = []
     for ch in str(text):
         if ch in _PUNCT:
-            out.append("\\" + ch)
+            out.append("\\" + ch + (ZWSP if ch in _BREAK_AFTER else ""))
         elif ch.isspace() or unicodedata.category(ch).startswith("C"):
             out.append(" ")
         else:
             out.append(ch)
-    return "".join(out)
+    return _WWW.sub(lambda m: m.group(1) + ZWSP, "".join(out))
 
 
 def warning(text: str, *, sidebar: bool = False) -> None:
