@@ -74,11 +74,16 @@ def main() -> None:
         log = Path(tmp) / "timing.tsv"
         proc, url = _start(log)
         try:
-            rss0, cpu0 = _proc_stats(proc.pid)
-            peak = rss0
             with sync_playwright() as pw:
                 browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
                 pages = [browser.new_context().new_page() for _ in range(a.sessions)]
+                # warm-up (imports torch, first build): one session, not measured
+                pages[0].goto(f"{url}/?arch.depth=18")
+                pages[0].wait_for_function(IDLE_JS, timeout=LIMIT)
+                log.unlink(missing_ok=True)
+                rss0, cpu0 = _proc_stats(proc.pid)
+                load0 = os.getloadavg()[0]
+                peak = rss0
                 t0 = time.perf_counter()
                 for r in range(a.rounds):
                     for view in PAGES:
@@ -98,7 +103,8 @@ def main() -> None:
             proc.wait(timeout=20)
         rows = [line.split("\t") for line in log.read_text().splitlines()]
     print(f"{a.sessions} sessions x {a.rounds} rounds x {len(PAGES)} pages, "
-          f"{len(rows)} reruns logged, {wall:.0f} s wall")
+          f"{len(rows)} reruns logged, {wall:.0f} s wall; {os.cpu_count()} CPUs, "
+          f"1-min load {load0:.1f} before the run")
     for page_name in sorted({p for p, _ in rows}):
         times = [float(t) for p, t in rows if p == page_name]
         print(f"  {page_name:10s} n={len(times):3d}  p50 {statistics.median(times):6.2f} s  "
@@ -106,7 +112,7 @@ def main() -> None:
     every = [float(t) for _, t in rows]
     print(f"  {'all':10s} n={len(every):3d}  p50 {statistics.median(every):6.2f} s  "
           f"p95 {_pct(every, 95):6.2f} s")
-    print(f"server RSS: {rss0 / 2**20:.0f} MiB idle -> peak {peak / 2**20:.0f} MiB, "
+    print(f"server RSS: {rss0 / 2**20:.0f} MiB after warm-up -> peak {peak / 2**20:.0f} MiB, "
           f"{rss1 / 2**20:.0f} MiB after; "
           f"{(peak - rss0) / a.sessions / 2**20:.0f} MiB per session at peak")
     print(f"server CPU: {cpu1 - cpu0:.1f} s for {a.sessions} sessions "
