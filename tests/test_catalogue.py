@@ -149,3 +149,17 @@ def test_changing_family_logs_no_streamlit_warning() -> None:
     still_serving(at)
     assert "ResNet-50" in at.title[0].value
     assert not [m for m in records.messages if "Session State API" in m], records.messages
+
+
+def test_unknown_key_warning_knows_every_sidebar_key() -> None:
+    """A new sidebar widget must be added to ``_OWN_KEYS``, or its links would be warned
+    about as unknown."""
+    from resnet_viz.ui.sidebar import _OWN_KEYS
+
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["arch.depth"] = "custom"  # draws the custom-depth widgets too
+    at.run()
+    keys = {w.key for kind in ("selectbox", "text_input", "number_input", "select_slider",
+                               "toggle", "radio") for w in getattr(at, kind)}
+    sidebar = {k for k in keys if k and k.startswith(("arch.", "run."))}
+    assert sidebar == set(_OWN_KEYS)
