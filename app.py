@@ -1,12 +1,16 @@
 """resnet-viz: router and shared sidebar only (all logic lives in resnet_viz/)."""
 
+from pathlib import Path
+
 import streamlit as st
 
 from resnet_viz.ui.sidebar import render_sidebar
-from resnet_viz.ui.state import set_selection
+from resnet_viz.ui.state import log_rerun_time, set_selection
 
-st.set_page_config(page_title="resnet-viz", page_icon=":material/account_tree:",
-                   layout="wide")
+# The favicon is the app's own file: a ":material/...:" page icon makes the browser fetch
+# it from a font CDN, which fails offline (and leaks each visit to a third party).
+st.set_page_config(page_title="resnet-viz", page_icon=str(Path(__file__).parent / "static" /
+                                                        "icon.png"), layout="wide")
 
 PAGES = [
     st.Page("views/overview.py", title="Overview", icon=":material/dashboard:", default=True),
@@ -22,5 +26,6 @@ PAGES = [
 ]
 
 page = st.navigation(PAGES)
-set_selection(render_sidebar())
-page.run()
+with log_rerun_time(page.url_path or "overview"):
+    set_selection(render_sidebar())
+    page.run()

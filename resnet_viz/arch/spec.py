@@ -10,6 +10,7 @@ from data alone.
 from __future__ import annotations
 
 import numbers
+import re
 from dataclasses import asdict, dataclass, field, fields, replace
 from enum import StrEnum
 from typing import Any, TypeVar
@@ -323,39 +324,72 @@ def _int(value: Any, what: str) -> int:
 
 
 def _pair(value: Any) -> tuple[int, int]:
-    if isinstance(value, int):
+    if isinstance(value, int) and not isinstance(value, bool):
         return (value, value)
-    items = tuple(value)
-    if len(items) != 2:
+    try:
+        items = tuple(value)
+    except TypeError:  # None, a float: not a size
+        items = ()
+    if isinstance(value, str) or len(items) != 2:
         raise ValueError(f"input size must be (height, width); got {value!r}")
     return (_int(items[0], "input height"), _int(items[1], "input width"))
+
+
+_WHOLE = re.compile(r"[0-9]+")
+_SHOWN = 40  # characters of a user's text repeated in a message
+
+
+def _shown(text: str) -> str:
+    """``repr`` of the user's text, cut short so a huge value cannot flood the message."""
+    return repr(text if len(text) <= _SHOWN else text[:_SHOWN] + "…")
+
+
+def _whole_item(item: str, what: str) -> int | None:
+    """A non-negative ASCII integer (``int()`` alone also takes ``1_0``, ``+3`` and ``٣``).
+
+    Raises:
+        ValueError: for more than 12 digits (6 already exceed every limit; the cap keeps
+            ``int()`` from parsing a hostile 100,000-digit value).
+    """
+    item = item.strip()
+    if not _WHOLE.fullmatch(item):
+        return None
+    if len(item) > 12:
+        raise ValueError(f"{what}: {_shown(item)} is far too large ({len(item):,} digits)")
+    return int(item)
 
 
 def parse_input_size(text: str) -> tuple[int, int]:
     """Parse ``"224"`` or ``"224x160"`` (height x width).
 
     Raises:
-        ValueError: if the text is not one or two positive integers.
+        ValueError: if the text is not one or two whole numbers.
     """
     parts = text.lower().replace("×", "x").split("x")
-    try:
-        nums = [int(p.strip()) for p in parts]
-    except ValueError:
-        raise ValueError(f"input size {text!r} is not like 224 or 224x160") from None
+    nums = [_whole_item(p, "input size") for p in parts]
     if len(nums) == 1:
         nums = nums * 2
-    if len(nums) != 2:
-        raise ValueError(f"input size {text!r} is not like 224 or 224x160")
-    return (nums[0], nums[1])
+    if len(nums) != 2 or None in nums:
+        raise ValueError(f"input size {_shown(text)} is not like 224 or 224x160 "
+                         "(whole numbers: height x width)")
+    return (int(nums[0] or 0), int(nums[1] or 0))
 
 
 def parse_blocks(text: str) -> tuple[int, ...]:
-    """Parse a blocks-per-stage list like ``"3,4,6,3"``.
+    """Parse a blocks-per-stage list like ``"3,4,6,3"`` (one trailing comma is allowed).
 
     Raises:
-        ValueError: if any item is not an integer.
+        ValueError: if the text is empty or any item is empty or not a whole number.
     """
-    try:
-        return tuple(int(p) for p in text.replace(" ", "").split(",") if p)
-    except ValueError:
-        raise ValueError(f"blocks {text!r} is not a comma-separated list like 3,4,6,3") from None
+    items = text.split(",")
+    if len(items) > 1 and not items[-1].strip():
+        items.pop()  # "3,4,6,3," is a harmless typo; "3,,4" and ",,," are not
+    head = f"blocks {_shown(text)} is not a comma-separated list like 3,4,6,3"
+    if not text.strip():
+        raise ValueError(f"{head}: it is empty")
+    for i, item in enumerate(items, 1):
+        if not item.strip():
+            raise ValueError(f"{head}: item {i} of {len(items)} is empty")
+        if _whole_item(item, "blocks") is None:
+            raise ValueError(f"{head}: item {i} {_shown(item.strip())} is not a whole number")
+    return tuple(int(p) for p in items)

@@ -59,8 +59,9 @@ def spec_from_args(a: argparse.Namespace) -> ResNetSpec:
         ValueError: with the engine's message for any invalid combination.
     """
     return spec_from_choices(
-        family=a.family, depth=a.depth, blocks=parse_blocks(a.blocks) if a.blocks else None,
+        family=a.family, depth=a.depth,
+        blocks=parse_blocks(a.blocks) if a.blocks is not None else None,
         block=a.block, shortcut=a.shortcut, preact=a.preact, variant=a.variant,
         shortcuts=not a.no_shortcuts, width_mult=a.width_mult, groups=a.groups,
         width_per_group=a.width_per_group, in_channels=a.in_channels, num_classes=a.classes,
-        input_size=parse_input_size(a.input) if a.input else None)
+        input_size=parse_input_size(a.input) if a.input is not None else None)

@@ -8,6 +8,7 @@ back to the defaults.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +19,6 @@ from resnet_viz.arch import limits
 from resnet_viz.arch.dtypes import DTYPE_BYTES
 from resnet_viz.arch.presets import STANDARD_DEPTHS, preset_for, spec_from_choices
 from resnet_viz.arch.spec import (
-    FAMILY_INFO,
     BlockKind,
     Family,
     ResNetSpec,
@@ -26,6 +26,9 @@ from resnet_viz.arch.spec import (
     parse_blocks,
     parse_input_size,
 )
+from resnet_viz.ui.safe import error as safe_error
+from resnet_viz.ui.safe import shorten
+from resnet_viz.ui.safe import warning as safe_warning
 
 CUSTOM = "custom"
 AUTO = "auto"
@@ -39,6 +42,13 @@ SHORTCUT_HELP: dict[str, str] = {
 }
 FAMILY_LABEL: dict[str, str] = {"imagenet": "ImageNet (4 stages, 224²)",
                                 "cifar": "CIFAR (3 stages, 32²)"}
+_WHOLE = re.compile(r"[0-9]{1,12}")
+# every URL key the sidebar binds (other pages bind their own, outside arch.* and run.*)
+_OWN_KEYS: tuple[str, ...] = (
+    "arch.family", "arch.depth", "arch.custom_depth", "arch.blocks", "arch.block",
+    "arch.variant", "arch.shortcut", "arch.preact", "arch.shortcuts", "arch.width_mult",
+    "arch.groups", "arch.width_per_group", "arch.classes", "arch.input", "run.device",
+    "run.batch", "run.dtype")
 
 
 @dataclass(frozen=True)
@@ -83,25 +93,37 @@ def depth_label(family: str, option: str) -> str:
     return f"ResNet-{option}{extra}"
 
 
-def _check_url() -> list[str]:
-    """Warnings for link values the widgets will reject (they then fall back to defaults)."""
+def _url_family() -> str:
+    """The family the widgets will use: the link's when valid, else the default."""
+    value = st.query_params.get("arch.family")
+    return value if value in {f.value for f in Family} else Family.IMAGENET.value
+
+
+def _choice_problems() -> list[str]:
     qp = st.query_params
-    problems = []
-    family = qp.get("arch.family", Family.IMAGENET.value)
     choices: dict[str, list[str]] = {
         "arch.family": [f.value for f in Family],
-        "arch.depth": depth_options(family) if family in FAMILY_INFO else [],
+        "arch.depth": depth_options(_url_family()),  # the family actually used
         "arch.block": [AUTO] + [b.value for b in BlockKind],
         "arch.variant": [v.value for v in Variant],
         "arch.shortcut": list(SHORTCUT_HELP),
         "arch.preact": [AUTO, "on", "off"],
+        "arch.shortcuts": ["true", "false"],
+        "arch.width_mult": [str(w) for w in WIDTH_MULTS],
         "run.device": devices(),
         "run.dtype": list(DTYPE_BYTES),
     }
+    problems = []
     for key, allowed in choices.items():
         value = qp.get(key)
         if value is not None and value not in allowed:
-            problems.append(f"`{key}={value}` is not one of {', '.join(allowed)}")
+            problems.append(f"{key}={shorten(value)} is not one of {', '.join(allowed)}")
+    return problems
+
+
+def _number_problems() -> list[str]:
+    qp = st.query_params
+    problems = []
     for key, lo, hi in (("arch.custom_depth", limits.MIN_DEPTH, limits.MAX_DEPTH),
                         ("arch.groups", limits.GROUPS.lo, limits.GROUPS.hi),
                         ("arch.width_per_group", limits.WIDTH_PER_GROUP.lo,
@@ -109,9 +131,28 @@ def _check_url() -> list[str]:
                         ("run.batch", limits.FIGURE_BATCH.lo, limits.FIGURE_BATCH.hi),
                         ("arch.classes", limits.CLASSES.lo, limits.CLASSES.hi)):
         value = qp.get(key)
-        if value is not None and not (value.isdigit() and lo <= int(value) <= hi):
-            problems.append(f"`{key}={value}` is not a whole number from {lo:g} to {hi:g}")
+        # ASCII digits only: str.isdigit() also accepts "²", which int() rejects
+        if value is not None and not (_WHOLE.fullmatch(value) and lo <= int(value) <= hi):
+            problems.append(f"{key}={shorten(value)} is not a whole number from {lo:g} to {hi:g}")
     return problems
+
+
+def _check_url() -> list[str]:
+    """Warnings for link values the widgets will reject or reinterpret (plain text)."""
+    qp = st.query_params
+    messages = [f"Link value ignored: {p}. Using the default instead."
+                for p in _choice_problems() + _number_problems()]
+    for key in _OWN_KEYS:
+        values = qp.get_all(key)
+        if len(values) > 1:  # Streamlit's widgets take the last one
+            messages.append(f"Link setting {key} is given {len(values)} times; using the last "
+                            f"one, {shorten(values[-1])}.")
+    unknown = sorted(k for k in qp if k.startswith(("arch.", "run.")) and k not in _OWN_KEYS)
+    if unknown:
+        names = shorten(", ".join(unknown[:5]) + (", …" if len(unknown) > 5 else ""))
+        messages.append(f"Link settings ignored: {len(unknown):,} unknown ({names}). "
+                        f"The sidebar's settings are {', '.join(_OWN_KEYS)}.")
+    return messages
 
 
 def _int(x: Any) -> int | None:
@@ -136,8 +177,12 @@ def _architecture_widgets() -> dict[str, Any]:
                           help=" · ".join(FAMILY_LABEL.values()), bind="query-params",
                           on_change=_family_changed)
     opts = depth_options(family)
-    depth = ss.selectbox("Depth", opts, index=opts.index(default_depth(family)), key="arch.depth",
+    # Once the key is in session state (the family callback sets it) a default index
+    # would clash with it: Streamlit logs a warning with a stack trace for that.
+    index = None if "arch.depth" in st.session_state else opts.index(default_depth(family))
+    depth = ss.selectbox("Depth", opts, index=index, key="arch.depth",
                          bind="query-params", help="standard depths of the family, or custom")
+    depth = depth if depth in opts else default_depth(family)
     if depth != CUSTOM:
         ss.caption(depth_label(family, depth))
     v: dict[str, Any] = {"family": family, "depth": None, "blocks": None}
@@ -213,9 +258,8 @@ def _run_widgets() -> RunOptions:
 
 def render_sidebar() -> Selection:
     """Draw the shared sidebar and return the selection (never raises for bad input)."""
-    for problem in _check_url():
-        st.warning(f"Link value ignored: {problem}. Using the default instead.",
-                   icon=":material/warning:")
+    for message in _check_url():
+        safe_warning(message)
     st.sidebar.title("ResNet")
     error = None
     values = _architecture_widgets()
@@ -224,7 +268,7 @@ def render_sidebar() -> Selection:
     except ValueError as exc:
         error = str(exc)
         spec = st.session_state.get("_last_valid_spec") or spec_from_choices()
-        st.sidebar.error(error)
+        safe_error(error, sidebar=True)
     else:
         st.session_state["_last_valid_spec"] = spec
     run = _run_widgets()

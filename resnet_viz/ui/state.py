@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import streamlit as st
 
+from resnet_viz.ui.safe import error as safe_error
 from resnet_viz.ui.sidebar import Selection, render_sidebar
 
 _KEY = "_selection"
@@ -27,4 +33,19 @@ def page_header(title: str, sel: Selection) -> None:
     """Page title with the network's name, and the sidebar's error if there is one."""
     st.title(f"{title} · {sel.spec.name}")
     if sel.error:
-        st.error(f"{sel.error}  \nShowing the last valid configuration instead.")
+        safe_error(f"{sel.error.rstrip('.')}. Showing the last valid configuration instead.")
+
+
+@contextmanager
+def log_rerun_time(page: str) -> Iterator[None]:
+    """Append ``<page>\\t<seconds>`` for one script run to ``$RESNET_VIZ_TIMING_LOG``, if set.
+
+    The server's own time per rerun (``bench/concurrency.py`` reads it); off by default.
+    Runs cut short by a rerun or ``st.stop`` are not logged.
+    """
+    path = os.environ.get("RESNET_VIZ_TIMING_LOG")
+    start = time.perf_counter()
+    yield
+    if path:
+        with open(path, "a", encoding="utf-8") as f:  # one short line: appends interleave safely
+            f.write(f"{page}\t{time.perf_counter() - start:.4f}\n")
