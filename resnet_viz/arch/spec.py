@@ -9,15 +9,17 @@ from data alone.
 
 from __future__ import annotations
 
-import numbers
-import re
 from dataclasses import asdict, dataclass, field, fields, replace
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Any
 
 from resnet_viz.arch import limits
 from resnet_viz.arch.limits import MAX_CHANNELS, MAX_INPUT_SIDE, MAX_STAGES, MAX_TOTAL_BLOCKS
 from resnet_viz.arch.names import paper_name, stage_module
+from resnet_viz.arch.parse import parse_blocks as parse_blocks  # re-exported for callers
+from resnet_viz.arch.parse import parse_bool, parse_int, parse_int_tuple, parse_pair
+from resnet_viz.arch.parse import parse_choice as parse_choice  # re-exported for callers
+from resnet_viz.arch.parse import parse_input_size as parse_input_size  # re-exported
 
 
 class Family(StrEnum):
@@ -149,12 +151,12 @@ class ResNetSpec:
         object.__setattr__(self, "block", parse_choice(BlockKind, self.block, "block"))
         object.__setattr__(self, "variant", parse_choice(Variant, self.variant, "variant"))
         object.__setattr__(self, "shortcut", parse_choice(Shortcut, self.shortcut, "shortcut"))
-        object.__setattr__(self, "blocks", tuple(_int(b, "blocks") for b in self.blocks))
-        object.__setattr__(self, "input_size", _pair(self.input_size))
+        object.__setattr__(self, "blocks", parse_int_tuple(self.blocks, "blocks"))
+        object.__setattr__(self, "input_size", parse_pair(self.input_size))
         for name in ("groups", "width_per_group", "num_classes", "in_channels"):
-            object.__setattr__(self, name, _int(getattr(self, name), name))
-        object.__setattr__(self, "preact", bool(self.preact))
-        object.__setattr__(self, "shortcuts", bool(self.shortcuts))
+            object.__setattr__(self, name, parse_int(getattr(self, name), name))
+        object.__setattr__(self, "preact", parse_bool(self.preact, "pre-activation"))
+        object.__setattr__(self, "shortcuts", parse_bool(self.shortcuts, "shortcuts"))
         try:
             object.__setattr__(self, "width_mult", float(self.width_mult))
         except (TypeError, ValueError):
@@ -294,102 +296,3 @@ class ResNetSpec:
     def with_(self, **changes: Any) -> ResNetSpec:
         """A copy with some fields changed (validated again)."""
         return replace(self, **changes)
-
-
-E = TypeVar("E", bound=StrEnum)
-
-
-def parse_choice(cls: type[E], value: Any, what: str) -> E:
-    """``cls(value)`` for a StrEnum, with an actionable message listing the choices.
-
-    Raises:
-        ValueError: ``unknown <what> 'x'; choose one of: a, b``.
-    """
-    try:
-        return cls(str(value))
-    except ValueError:
-        choices = ", ".join(m.value for m in cls)
-        raise ValueError(f"unknown {what} {value!r}; choose one of: {choices}") from None
-
-
-def _int(value: Any, what: str) -> int:
-    """An integer field from an integer or an integer string; anything else is a ValueError."""
-    message = f"{what.replace('_', ' ')} must be a whole number; got {value!r}"
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral | str):
-        raise ValueError(message)
-    try:
-        return int(value)
-    except ValueError:
-        raise ValueError(message) from None
-
-
-def _pair(value: Any) -> tuple[int, int]:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return (value, value)
-    try:
-        items = tuple(value)
-    except TypeError:  # None, a float: not a size
-        items = ()
-    if isinstance(value, str) or len(items) != 2:
-        raise ValueError(f"input size must be (height, width); got {value!r}")
-    return (_int(items[0], "input height"), _int(items[1], "input width"))
-
-
-_WHOLE = re.compile(r"[0-9]+")
-_SHOWN = 40  # characters of a user's text repeated in a message
-
-
-def _shown(text: str) -> str:
-    """``repr`` of the user's text, cut short so a huge value cannot flood the message."""
-    return repr(text if len(text) <= _SHOWN else text[:_SHOWN] + "…")
-
-
-def _whole_item(item: str, what: str) -> int | None:
-    """A non-negative ASCII integer (``int()`` alone also takes ``1_0``, ``+3`` and ``٣``).
-
-    Raises:
-        ValueError: for more than 12 digits (6 already exceed every limit; the cap keeps
-            ``int()`` from parsing a hostile 100,000-digit value).
-    """
-    item = item.strip()
-    if not _WHOLE.fullmatch(item):
-        return None
-    if len(item) > 12:
-        raise ValueError(f"{what}: {_shown(item)} is far too large ({len(item):,} digits)")
-    return int(item)
-
-
-def parse_input_size(text: str) -> tuple[int, int]:
-    """Parse ``"224"`` or ``"224x160"`` (height x width).
-
-    Raises:
-        ValueError: if the text is not one or two whole numbers.
-    """
-    parts = text.lower().replace("×", "x").split("x")
-    nums = [_whole_item(p, "input size") for p in parts]
-    if len(nums) == 1:
-        nums = nums * 2
-    if len(nums) != 2 or None in nums:
-        raise ValueError(f"input size {_shown(text)} is not like 224 or 224x160 "
-                         "(whole numbers: height x width)")
-    return (int(nums[0] or 0), int(nums[1] or 0))
-
-
-def parse_blocks(text: str) -> tuple[int, ...]:
-    """Parse a blocks-per-stage list like ``"3,4,6,3"`` (one trailing comma is allowed).
-
-    Raises:
-        ValueError: if the text is empty or any item is empty or not a whole number.
-    """
-    items = text.split(",")
-    if len(items) > 1 and not items[-1].strip():
-        items.pop()  # "3,4,6,3," is a harmless typo; "3,,4" and ",,," are not
-    head = f"blocks {_shown(text)} is not a comma-separated list like 3,4,6,3"
-    if not text.strip():
-        raise ValueError(f"{head}: it is empty")
-    for i, item in enumerate(items, 1):
-        if not item.strip():
-            raise ValueError(f"{head}: item {i} of {len(items)} is empty")
-        if _whole_item(item, "blocks") is None:
-            raise ValueError(f"{head}: item {i} {_shown(item.strip())} is not a whole number")
-    return tuple(int(p) for p in items)

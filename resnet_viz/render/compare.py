@@ -21,15 +21,12 @@ from resnet_viz.analysis.scaling import ScalingPoint
 from resnet_viz.arch.paper import published_errors
 from resnet_viz.arch.spec import Family
 from resnet_viz.fmt import fmt_bytes, fmt_count
-from resnet_viz.probes.gradients import GradientReport, Metric, Net
 from resnet_viz.render.diagram.levels import _Ctx, _network
 from resnet_viz.render.diagram.writer import Direction, Level, _Dot, _esc
-from resnet_viz.render.gradient_charts import METRIC_LABELS
-from resnet_viz.render.theme import finish, group_colour
+from resnet_viz.render.theme import CONFIG_COLOURS, finish, group_colour
 
 # One colour per column (Okabe-Ito): the stage
 # colours stay on the stages; these tell configurations apart in grouped charts).
-CONFIG_COLOURS: tuple[str, ...] = ("#0072B2", "#D55E00", "#009E73", "#CC79A7")
 PUBLISHED_COLOUR = "#222222"
 
 
@@ -245,34 +242,4 @@ def published_error_chart(family: Family | str, *, x: str = "depth") -> go.Figur
     fig.update_xaxes(title_text=axis, type="log", tickformat="~s" if x == "macs" else None,
                      range=span)
     fig.update_yaxes(title_text=what)
-    return fig
-
-
-def gradient_overlay(reports: Sequence[GradientReport], labels: Sequence[str], *,
-                     metric: Metric | str = Metric.ACTIVATION_GRAD) -> go.Figure:
-    """Measured gradient profiles of several configurations, residual solid, plain dashed.
-
-    The x axis is the block's relative position (0 = first block, 1 = last), so
-    networks of different depths share it; hover names the block.
-    """
-    metric = Metric(metric)
-    fig = go.Figure()
-    for i, (rep, label) in enumerate(zip(reports, labels, strict=True)):
-        colour = CONFIG_COLOURS[i % len(CONFIG_COLOURS)]
-        names = rep.residual.blocks
-        x = [k / max(len(names) - 1, 1) for k in range(len(names))]
-        for net, dash in ((Net.RESIDUAL, "solid"), (Net.PLAIN, "dash")):
-            fig.add_trace(go.Scatter(
-                x=x, y=list(rep.net(net).metric(metric).mean), mode="lines",
-                name=f"{label} · {net}", line={"color": colour, "dash": dash, "width": 2},
-                customdata=list(names),
-                hovertemplate=(f"{_esc(label)} · {net}<br>%{{customdata}}: %{{y:.3g}}"
-                               "<extra></extra>")))
-    cfg = reports[0].config if reports else None
-    sub = (f"measured: one forward and backward pass, batch {cfg.batch}, "
-           f"{cfg.seeds} seed(s), BN {cfg.bn_mode}; residual solid, plain twin dashed"
-           if cfg else "")
-    finish(fig, f"{METRIC_LABELS[metric]} per block", sub, legend=True, height=460)
-    fig.update_xaxes(title_text="relative block position (input → output)", range=[0, 1])
-    fig.update_yaxes(type="log", title_text=METRIC_LABELS[metric], exponentformat="power")
     return fig

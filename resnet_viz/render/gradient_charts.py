@@ -8,6 +8,7 @@ shared stage palette so that a chart's layer2 is the diagram's layer2.
 
 from __future__ import annotations
 
+import html
 import math
 from collections.abc import Sequence
 
@@ -16,6 +17,7 @@ import plotly.graph_objects as go
 from resnet_viz.arch.names import stage_module, stage_of
 from resnet_viz.probes.gradients import GradientReport, Metric, Net, Series, Sweep
 from resnet_viz.render.theme import (
+    CONFIG_COLOURS,
     PLAIN_COLOUR,
     RESIDUAL_COLOUR,
     finish,
@@ -172,3 +174,33 @@ def sweep_figure(sw: Sweep) -> go.Figure:
            "the input")
     return finish(fig, "First/last gradient ratio vs depth", sub, legend=True,
                   hovermode="x unified")
+
+
+def gradient_overlay(reports: Sequence[GradientReport], labels: Sequence[str], *,
+                     metric: Metric | str = Metric.ACTIVATION_GRAD) -> go.Figure:
+    """Measured gradient profiles of several configurations, residual solid, plain dashed.
+
+    The x axis is the block's relative position (0 = first block, 1 = last), so
+    networks of different depths share it; hover names the block.
+    """
+    metric = Metric(metric)
+    fig = go.Figure()
+    for i, (rep, label) in enumerate(zip(reports, labels, strict=True)):
+        colour = CONFIG_COLOURS[i % len(CONFIG_COLOURS)]
+        names = rep.residual.blocks
+        x = [k / max(len(names) - 1, 1) for k in range(len(names))]
+        for net, dash in ((Net.RESIDUAL, "solid"), (Net.PLAIN, "dash")):
+            fig.add_trace(go.Scatter(
+                x=x, y=list(rep.net(net).metric(metric).mean), mode="lines",
+                name=f"{label} · {net}", line={"color": colour, "dash": dash, "width": 2},
+                customdata=list(names),
+                hovertemplate=(f"{html.escape(label)} · {net}<br>%{{customdata}}: %{{y:.3g}}"
+                               "<extra></extra>")))
+    cfg = reports[0].config if reports else None
+    sub = (f"measured: one forward and backward pass, batch {cfg.batch}, "
+           f"{cfg.seeds} seed(s), BN {cfg.bn_mode}; residual solid, plain twin dashed"
+           if cfg else "")
+    finish(fig, f"{METRIC_LABELS[metric]} per block", sub, legend=True, height=460)
+    fig.update_xaxes(title_text="relative block position (input → output)", range=[0, 1])
+    fig.update_yaxes(type="log", title_text=METRIC_LABELS[metric], exponentformat="power")
+    return fig

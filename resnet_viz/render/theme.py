@@ -18,6 +18,8 @@ STAGE_COLOURS: tuple[str, ...] = (
     "#0072B2",  # stage 6 blue
 )
 RESIDUAL_COLOUR = "#0072B2"
+CONFIG_COLOURS: tuple[str, ...] = ("#0072B2", "#D55E00", "#009E73", "#CC79A7")
+"""One colour per column of a comparison (Okabe-Ito), in column order."""
 PLAIN_COLOUR = "#D55E00"
 
 

@@ -30,6 +30,7 @@ from resnet_viz.arch.spec import (
 from resnet_viz.export.compare import export_comparison
 from resnet_viz.probes.gradients import ProbeConfig
 from resnet_viz.render import compare as render_compare
+from resnet_viz.render import gradient_charts
 from resnet_viz.render.diagram import Level
 from resnet_viz.ui.cache import cached_analysis
 from resnet_viz.ui.probes import cached_probe, progress_bar
@@ -267,5 +268,5 @@ def gradient_section(comp: Comparison) -> None:
         except ValueError as exc:
             st.text(f"{label}: {exc}")
             return
-    st.plotly_chart(render_compare.gradient_overlay(reports, comp.labels),
+    st.plotly_chart(gradient_charts.gradient_overlay(reports, comp.labels),
                     key="compare.grad_chart")
