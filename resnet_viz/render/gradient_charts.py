@@ -164,7 +164,7 @@ def sweep_figure(sw: Sweep) -> go.Figure:
                   annotation_text="first = last", annotation_position="bottom right")
     fig.update_xaxes(title="depth (weighted layers)", tickvals=depths)
     fig.update_yaxes(type="log", exponentformat="power",
-                     title=f"first block / last block, {METRIC_LABELS[sw.metric]}")
+                     title=f"first / last block: {METRIC_LABELS[sw.metric]}")
     c = sw.config
     size = f" @ {c.input_size[0]}x{c.input_size[1]}" if c.input_size else ""
     sub = (f"{sw.family} family · BN {c.bn_mode} · batch {c.batch}{size} · loss {c.loss} · "
