@@ -125,9 +125,11 @@ if report is None:
     done()
 
 m1, m2 = st.columns([1, 3])
+# raw values as options (a bound widget puts its displayed option in the URL); the
+# symbols go underneath as captions
 metric = Metric(m1.radio("Quantity", [m.value for m in Metric], index=1, key="grad.metric",
-                         bind="query-params", format_func=lambda m: gradient_charts.METRIC_LABELS[
-                             Metric(m)]))
+                         bind="query-params",
+                         captions=[gradient_charts.METRIC_LABELS[m] for m in Metric]))
 level = m1.radio("Resolution", ["block", "layer"], key="grad.level", horizontal=True,
                  bind="query-params")
 summary = gradients.summarise(report, metric)

@@ -95,6 +95,12 @@ class BoundedStore:
         self.put(key, value)
         return value
 
+    def clear(self) -> None:
+        """Drop every entry and free the memory."""
+        with self.lock:
+            self.items.clear()
+        release_memory()
+
     def put(self, key: Hashable, value: Any) -> None:
         """Store ``value``, evicting the least recently used entries beyond the bounds."""
         n = size_of(value)

@@ -48,6 +48,11 @@ def _store() -> BoundedStore:
     return BoundedStore(MAX_ENTRIES, MAX_BYTES)
 
 
+def clear() -> None:
+    """Forget every stored probe and sweep (tests; freeing memory)."""
+    _store().clear()
+
+
 @st.cache_resource(show_spinner="Measuring this machine's speed…")
 def macs_per_second() -> float:
     """Multiply-accumulates per second of a small probe on this machine (measured once)."""
