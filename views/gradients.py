@@ -79,17 +79,21 @@ with st.expander("Probe options", expanded=False):
                                       help="random normal noise, or bundled photographs")
     dtype = c4.selectbox("dtype", list(CPU_DTYPES), key="grad.dtype", bind="query-params")
     c5, c6, c7 = st.columns(3)
-    batch = c5.number_input("Batch", 2, 256, BATCH[spec.family], key="grad.batch",
-                            bind="query-params")
-    seeds = c6.slider("Seeds", 1, 8, SEEDS, key="grad.seeds", bind="query-params",
-                      help="more seeds: a mean line and a min-max band, at more cost")
     size_opts = IMAGENET_SIZES if imagenet else [spec.input_size[0]]
     size = c7.selectbox("Input size", size_opts,
                         index=size_opts.index(IMAGENET_SIZE) if imagenet else 0,
                         key="grad.size", bind="query-params",
                         help="ImageNet nets are probed at a reduced input to stay interactive")
+    # the default batch is lowered for nets whose probe would not fit the memory budget
+    default_batch = probes.fitting_batch(spec, BATCH[spec.family], (size, size), dtype)
+    batch = c5.number_input("Batch", 2, 256, default_batch, key="grad.batch",
+                            bind="query-params")
+    seeds = c6.slider("Seeds", 1, 8, SEEDS, key="grad.seeds", bind="query-params",
+                      help="more seeds: a mean line and a min-max band, at more cost")
+lowered = (f" (lowered from {BATCH[spec.family]} so the probe fits the memory budget)"
+           if batch == default_batch < BATCH[spec.family] else "")
 st.caption(f"The residual net and its plain twin share every weight; each runs one forward "
-           f"and one backward pass on the same batch ({int(batch)} at {size}x{size}, "
+           f"and one backward pass on the same batch ({int(batch)}{lowered} at {size}x{size}, "
            f"{int(seeds)} seed{'s' if seeds > 1 else ''}; change them in Probe options) with "
            "random labels from a fixed seed. Every number and sentence below comes from that "
            "measurement.")

@@ -220,6 +220,20 @@ def check_probe(spec: ResNetSpec, *, batch: int, dtype_bytes: int = 4,
                                            input_size=input_size, limit=limit))
 
 
+def largest_batch(spec: ResNetSpec, *, start: int, dtype_bytes: int = 4,
+                  input_size: tuple[int, int] | None = None,
+                  budget: int | None = None) -> int | None:
+    """``start`` halved until the probe fits the budget (not below 2), or ``None``."""
+    limit = budget_bytes() if budget is None else budget
+    an = analyse(probe_spec(spec, input_size))
+    b = start
+    while _probe_estimate(an, b, dtype_bytes, 1).total > limit:
+        if b <= MIN_PROBE_BATCH:
+            return None
+        b = max(MIN_PROBE_BATCH, b // 2)
+    return b
+
+
 def smaller_probe(spec: ResNetSpec, *, batch: int, dtype_bytes: int,
                   input_size: tuple[int, int] | None, limit: int) -> str:
     """The largest smaller batch that fits, else the largest smaller input (then the

@@ -81,6 +81,14 @@ def check_probe(spec: ResNetSpec, config: ProbeConfig) -> Estimate:
                               input_size=config.input_size, seeds=config.seeds)
 
 
+@st.cache_data(max_entries=64, show_spinner=False)
+def fitting_batch(spec: ResNetSpec, batch: int, input_size: tuple[int, int], dtype: str) -> int:
+    """``batch``, halved until the probe fits the memory budget (at least 2)."""
+    fits = budget.largest_batch(spec, start=batch, dtype_bytes=DTYPE_BYTES[dtype],
+                                input_size=input_size)
+    return fits if fits is not None else budget.MIN_PROBE_BATCH
+
+
 def sweep_specs(depths: Sequence[int], family: Family) -> list[ResNetSpec]:
     """The networks a sweep probes."""
     return [from_depth(int(d), family=family) for d in depths]
