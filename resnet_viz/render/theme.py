@@ -42,7 +42,8 @@ def stage_colour(stage: int) -> str:
 FONT: dict[str, Any] = {"family": "Inter, Helvetica, Arial, sans-serif", "size": 13,
                         "color": "#222"}
 GRID = "#E5E5E5"
-SUBTITLE_CHARS = 90  # a 12 px subtitle line fits ~90 characters on a 700 px chart
+SUBTITLE_CHARS = 64  # a 12 px subtitle line: ~64 characters fit a 420 px chart (a page
+# column at 1024 px); wider charts simply show more lines than they need
 AXIS_TITLE_CHARS = 34  # a vertical axis title longer than this overruns a 460 px plot
 LINE_PX = 17
 
