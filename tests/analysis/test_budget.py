@@ -25,7 +25,7 @@ def test_budget_from_the_environment() -> None:
     assert budget.budget_bytes({}) == limits.MEMORY_BUDGET_MB * MIB
     assert budget.budget_bytes({limits.MEMORY_BUDGET_ENV: " 512 "}) == 512 * MIB
     for bad in ("lots", "-5", "1.5", "0", "99999999"):
-        with pytest.raises(ValueError, match="MEMORY_BUDGET|memory budget"):
+        with pytest.raises(ValueError, match=r"MEMORY_BUDGET|memory budget"):
             budget.budget_bytes({limits.MEMORY_BUDGET_ENV: bad})
 
 
