@@ -34,7 +34,9 @@ def _stop(run_key: str, stopped_key: str) -> None:
 
 def _failed(exc: ValueError) -> None:
     """Show why the work did not run (and offer the CPU after a device OOM); stop the page."""
-    st.error(str(exc), icon=":material/error:")
+    text = str(exc)
+    hint = " (change it in Probe options)." if isinstance(exc, probes.OverBudget) else ""
+    st.error(text[:1].upper() + text[1:] + hint, icon=":material/error:")
     if isinstance(exc, probes.DeviceOutOfMemory):
         st.button("Run on the CPU instead", key="grad.use_cpu", on_click=_use_cpu)
     st.stop()

@@ -12,6 +12,7 @@ memory budget it is refused with a smaller configuration that fits; above
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Sequence
 from typing import TypeVar
@@ -29,10 +30,14 @@ from resnet_viz.probes import gradients
 from resnet_viz.probes.gradients import GradientReport, ProbeConfig, Sweep
 from resnet_viz.ui.cache import MIB, BoundedStore, release_memory
 
-__all__ = ["DeviceOutOfMemory", "OverBudget", "ProbeStopped", "cached_probe", "cached_sweep"]
+__all__ = ["DeviceOutOfMemory", "Estimate", "OverBudget", "ProbeStopped", "cached_probe",
+           "cached_sweep", "check_probe", "check_sweep", "clear", "describe", "estimate",
+           "fitting_batch", "is_heavy", "macs_per_second", "progress_bar", "stored_probe",
+           "stored_sweep", "sweep_specs"]
 Progress = Callable[[int, int, str], None]
 T = TypeVar("T")
-MAX_ENTRIES, MAX_BYTES = 32, 32 * MIB  # a ResNet-50 report pickles to ~100 KiB
+MAX_ENTRIES, MAX_BYTES = 32, 32 * MIB  # a ResNet-50 report (1 seed) pickles to ~7 KB
+LATER_S = 2.0  # after an interrupted probe, free memory again this much later
 
 
 class ProbeStopped(Exception):
@@ -135,10 +140,19 @@ def stored_sweep(depths: tuple[int, ...], family: Family, metric: gradients.Metr
 
 
 def _freeing(compute: Callable[[], T]) -> Callable[[], T]:
-    """``compute`` followed by :func:`release_memory`, even when stopped or failed."""
+    """``compute`` followed by :func:`release_memory`, even when stopped or failed.
+
+    An interrupted run (Stop, another click: Streamlit's rerun exception) still
+    holds the probe's tensors in its traceback while the exception propagates, so
+    the memory is released again a moment later from a timer thread, once
+    Streamlit has dropped that traceback.
+    """
     def run() -> T:
         try:
             return compute()
+        except BaseException:
+            threading.Timer(LATER_S, release_memory).start()
+            raise
         finally:
             release_memory()
     return run
