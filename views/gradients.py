@@ -61,10 +61,37 @@ def _stopped(key: str) -> bool:
     return bool(st.session_state.get(f"{key}.stopped"))
 
 
+def _check_url(imagenet: bool) -> None:
+    """Warn about probe options in the link that the widgets will replace by defaults.
+
+    The value itself is not echoed (it could carry markup); the key is ours.
+    """
+    choices = {"grad.bn_mode": [m.value for m in gradients.BNMode],
+               "grad.loss": [m.value for m in gradients.LossKind],
+               "grad.input": [m.value for m in gradients.InputKind],
+               "grad.dtype": list(CPU_DTYPES), "grad.metric": [m.value for m in Metric],
+               "grad.level": ["block", "layer"]}
+    numbers = {"grad.batch": (2, 256), "grad.seeds": (1, 8)}
+    for key, value in st.query_params.items():
+        if key in choices and value not in choices[key]:
+            st.warning(f"Link value for {key} ignored: choose one of "
+                       f"{', '.join(choices[key])}. Using the default instead.")
+        elif key in numbers and not (value.isdigit() and numbers[key][0] <= int(value)
+                                     <= numbers[key][1]):
+            lo, hi = numbers[key]
+            st.warning(f"Link value for {key} ignored: not a whole number from {lo} to "
+                       f"{hi}. Using the default instead.")
+        elif key == "grad.size" and imagenet and value not in map(str, IMAGENET_SIZES):
+            # (CIFAR nets are probed at their own input: the value does not apply there)
+            st.warning(f"Link value for grad.size ignored: choose one of "
+                       f"{', '.join(map(str, IMAGENET_SIZES))}. Using the default instead.")
+
+
 sel = selection()
 spec = sel.spec
 page_header("Gradients", sel)
 imagenet = spec.family is Family.IMAGENET
+_check_url(imagenet)
 with st.expander("Probe options", expanded=False):
     c1, c2, c3, c4 = st.columns(4)
     bn_mode = c1.segmented_control("BatchNorm", [m.value for m in gradients.BNMode],

@@ -124,3 +124,16 @@ def test_probe_options_come_from_the_url() -> None:
     assert at.radio(key="grad.metric").value == "weight_grad"
     assert at.radio(key="grad.level").value == "layer"
     assert "batch (6 at 32x32, 2 seeds" in texts(at.caption)
+
+
+def test_invalid_probe_options_in_the_link_are_reported_not_echoed() -> None:
+    at = start("views/gradients.py", **{
+        "arch.depth": "18", "grad.batch": "abc", "grad.seeds": "99",
+        "grad.bn_mode": "[x](http://192.0.2.77/phish)", "grad.size": "65"})
+    assert not at.exception, at.exception
+    warnings = texts(at.warning)
+    for key in ("grad.batch", "grad.seeds", "grad.bn_mode", "grad.size"):
+        assert f"Link value for {key} ignored" in warnings
+    assert "192.0.2.77" not in warnings  # the value itself is never shown
+    assert at.number_input(key="grad.batch").value == 4  # the defaults are used instead
+    assert at.button_group(key="grad.bn_mode").value == "train"
