@@ -63,3 +63,16 @@ SEED = Range(0, MAX_SEED, "first seed")
 MAX_CHECKPOINT_BYTES = 1 << 30  # room for every torchvision ResNet file, wide-101 included
 MAX_IMAGE_BYTES = 25 << 20  # an uploaded PNG/JPEG/WebP, before decoding
 MAX_IMAGE_PIXELS = 40_000_000  # width x height, checked from the header before decoding
+
+# --- memory budget (resnet_viz.analysis.budget estimates every build and probe against it)
+MEMORY_BUDGET_ENV = "RESNET_VIZ_MEMORY_BUDGET_MB"
+# 2,048 MiB per build or probe: a 24 GiB classroom server with ~1 GiB for the server
+# itself and its caches can run about ten such jobs at once before it swaps or dies,
+# and the largest standard probe at the default options fits. Raise it on a bigger
+# machine, lower it for more concurrent users.
+MEMORY_BUDGET_MB = 2048
+MEMORY_BUDGET = Range(16, 1_048_576, "memory budget (MiB)")
+# A probe or sweep above this much work (multiply-accumulates: both twins, forward and
+# backward, every sample and seed) waits for a click instead of starting by itself. At
+# the few GMAC/s of a busy 2-core CPU this is a few seconds of waiting.
+HEAVY_PROBE_MACS = 20_000_000_000

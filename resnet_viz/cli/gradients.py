@@ -42,10 +42,19 @@ def register(sub: Any) -> None:
 def run(a: argparse.Namespace) -> str:
     """Run the probe for the parsed flags; returns the text to print.
 
+    The probe's memory is estimated first and refused above the budget
+    (``RESNET_VIZ_MEMORY_BUDGET_MB``) with a batch or input that fits; running out
+    of memory anyway is reported in one line too.
+
     Raises:
-        ValueError: for any invalid flag or a network that cannot run on this input.
+        ValueError: for any invalid flag, a probe above the memory budget, memory
+            running out, or a network that cannot run on this input.
     """
-    from resnet_viz.probes import gradients as gr  # torch loads only when the probe runs
+    import torch  # torch loads only when the probe runs
+
+    from resnet_viz.analysis import budget
+    from resnet_viz.arch.dtypes import DTYPE_BYTES
+    from resnet_viz.probes import gradients as gr
     from resnet_viz.render.gradient_report import to_json_dict, to_text
 
     spec = spec_from_args(a)
@@ -54,7 +63,13 @@ def run(a: argparse.Namespace) -> str:
     config = gr.ProbeConfig(bn_mode=a.bn_mode, batch=a.batch, seeds=a.seeds, loss=a.loss,
                             device=a.device, dtype=a.dtype, input_kind=a.input_kind,
                             first_seed=a.first_seed, layers=False)  # output is per block
-    report = gr.run_probe(spec, config)
+    budget.check_probe(spec, batch=config.batch, dtype_bytes=DTYPE_BYTES[config.dtype],
+                       input_size=config.input_size, seeds=config.seeds)
+    try:
+        report = gr.run_probe(spec, config)
+    except (torch.OutOfMemoryError, MemoryError):
+        raise ValueError(f"out of memory probing {spec.name} at batch {config.batch} on "
+                         f"{config.device}; use a smaller --batch or --input") from None
     if a.json:
         return json.dumps(to_json_dict(report, caption_metric=a.metric), indent=1)
     return to_text(report, caption_metric=a.metric)

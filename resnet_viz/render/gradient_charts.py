@@ -162,11 +162,15 @@ def sweep_figure(sw: Sweep) -> go.Figure:
                      "array": [r.hi - r.value for r in ratios],
                      "arrayminus": [r.value - r.lo for r in ratios],
                      "visible": sw.config.seeds > 1}))
-    fig.add_hline(y=1.0, line={"dash": "dash", "color": "#333", "width": 1},
-                  annotation_text="first = last", annotation_position="bottom right")
+    fig.add_hline(y=1.0, line={"dash": "dash", "color": "#333", "width": 1})
+    # on a log axis an annotation's y is log10 of the value (add_hline's own label would
+    # land at 10): 0 puts it on the line at 1
+    fig.add_annotation(x=1, xref="paper", y=0, yref="y", text="first = last",
+                       showarrow=False, xanchor="right", yanchor="top",
+                       font={"size": 11, "color": "#333"})
     fig.update_xaxes(title="depth (weighted layers)", tickvals=depths)
     fig.update_yaxes(type="log", exponentformat="power",
-                     title=f"first block / last block, {METRIC_LABELS[sw.metric]}")
+                     title=f"first / last block: {METRIC_LABELS[sw.metric]}")
     c = sw.config
     size = f" @ {c.input_size[0]}x{c.input_size[1]}" if c.input_size else ""
     sub = (f"{sw.family} family · BN {c.bn_mode} · batch {c.batch}{size} · loss {c.loss} · "

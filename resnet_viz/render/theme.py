@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 
 from resnet_viz.arch.names import HEAD, STEM, stage_of
@@ -43,27 +44,46 @@ def stage_colour(stage: int) -> str:
 FONT: dict[str, Any] = {"family": "Inter, Helvetica, Arial, sans-serif", "size": 13,
                         "color": "#222"}
 GRID = "#E5E5E5"
+SUBTITLE_CHARS = 64  # a 12 px subtitle line: ~64 characters fit a 420 px chart (a page
+# column at 1024 px); wider charts simply show more lines than they need
+AXIS_TITLE_CHARS = 34  # a vertical axis title longer than this overruns a 460 px plot
+LINE_PX = 17
+
+
+def wrap(text: str, width: int) -> str:
+    """``text`` broken into lines of at most ``width`` characters with plotly's ``<br>``."""
+    return "<br>".join(textwrap.wrap(text, width, break_on_hyphens=False)) if text else text
 
 
 def finish(fig: Any, title: str, subtitle: str = "", *, height: int = 460,
            legend: bool = False, hovermode: str | None = None) -> Any:
     """The house style for a plotly figure: white background, light grid, one font.
 
-    The title and subtitle sit at the top left; a legend, if any, gets its own
-    row between them and the plot so the two never overlap.
+    The title and subtitle sit at the top left; a long subtitle wraps onto more
+    lines (never cut off at the right) and the plot moves down to make room; a
+    legend, if any, gets its own row between them and the plot so the two never
+    overlap. A long y-axis title wraps onto two lines beside the plot instead of
+    running up into the subtitle.
 
     Returns:
         The same figure, restyled.
     """
-    top = 70 + (22 if subtitle else 0) + (28 if legend else 0)
+    sub = wrap(subtitle, SUBTITLE_CHARS)
+    lines = sub.count("<br>") + 1 if sub else 0
+    top = 70 + LINE_PX * lines + (8 if lines else 0) + (28 if legend else 0)
+    left = 70
+    y_title = fig.layout.yaxis.title.text
+    if y_title and len(y_title) > AXIS_TITLE_CHARS and "<br>" not in y_title:
+        fig.update_yaxes(title_text=wrap(y_title, max(AXIS_TITLE_CHARS, len(y_title) // 2 + 4)))
+        left += LINE_PX
     fig.update_layout(
         template="plotly_white",
-        title={"text": title, "subtitle": {"text": subtitle, "font": {"size": 12,
+        title={"text": title, "subtitle": {"text": sub, "font": {"size": 12,
                                                                       "color": "#555"}},
                "x": 0.01, "xanchor": "left", "y": 1 - 14 / height, "yanchor": "top",
                "yref": "container", "font": {"size": 17}},
         font=FONT, height=height, showlegend=legend, paper_bgcolor="white",
-        plot_bgcolor="white", margin={"l": 70, "r": 30, "t": top, "b": 60},
+        plot_bgcolor="white", margin={"l": left, "r": 30, "t": top, "b": 60},
         hoverlabel={"font": {"family": FONT["family"], "size": 12}, "bgcolor": "white"},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.01, "xanchor": "left", "x": 0,
                 "font": {"size": 12}},

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from resnet_viz.analysis import Analysis, Memory
+from resnet_viz.analysis.budget import DeviceOutOfMemory
 from resnet_viz.arch.spec import BlockKind, ResNetSpec
 from resnet_viz.fmt import fmt_bytes, fmt_count
 from resnet_viz.ui.cache import cached_model
@@ -53,10 +54,25 @@ def headline_metrics(an: Analysis, mem: Memory, run: RunOptions) -> None:
                   help="theoretical receptive field of the last feature map")
 
 
+def _use_cpu() -> None:
+    st.session_state["run.device"] = "cpu"
+
+
 def live_build(spec: ResNetSpec, run: RunOptions, analytic_params: int) -> None:
-    """Build the real torch model (cached) and compare its size with the analysis."""
-    with st.spinner(f"Building {spec.name} on {run.device}…", show_time=True):
-        built = cached_model(spec, run.device)
+    """Build the real torch model (cached) and compare its size with the analysis.
+
+    A build above the memory budget is refused with its estimate and a narrower
+    configuration that fits; a device out of memory offers the CPU instead.
+    """
+    try:
+        with st.spinner(f"Building {spec.name} on {run.device}…", show_time=True):
+            built = cached_model(spec, run.device)
+    except ValueError as exc:  # OverBudget or DeviceOutOfMemory
+        st.warning(f"Live build skipped: {exc}. The numbers above come from the analysis "
+                   "and need no build.", icon=":material/memory:")
+        if isinstance(exc, DeviceOutOfMemory):
+            st.button("Build on the CPU instead", key="overview.use_cpu", on_click=_use_cpu)
+        return
     ok = built.params == analytic_params
     msg = (f"Built on **{built.device}** in {built.seconds:.2f} s: "
            f"{built.params:,} parameters in the torch model vs {analytic_params:,} analytic")

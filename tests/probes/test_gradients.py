@@ -260,11 +260,14 @@ def test_caption_numbers_match_the_data(cifar56_train: gr.GradientReport) -> Non
             assert _num(m.group(3)) == pytest.approx(ratio.per_layer, abs=0.006)
             ends = sorted(v if v > 1 else 1 / v for v in (ratio.lo, ratio.hi))
             assert (_num(m.group(4)), _num(m.group(5))) == pytest.approx(ends, rel=0.05)
-        m = re.search(rf"makes the first/last ratio {_NUM}x (larger|smaller)", s.caption)
-        assert m
         k = s.plain.value / s.residual.value
-        assert m.group(2) == ("larger" if k > 1 else "smaller")
-        assert _num(m.group(1)) == pytest.approx(max(k, 1 / k), rel=0.05)
+        m = re.search(rf"shortcuts (cut|raise) the growth {_NUM}-fold", s.caption)
+        assert m, s.caption  # both twins grow toward the input in CIFAR-56, train mode
+        assert m.group(1) == ("cut" if k > 1 else "raise")
+        assert _num(m.group(2)) == pytest.approx(max(k, 1 / k), rel=0.05)
+        both = (f"it grows {gr.fmt_factor(s.plain.value)}x without shortcuts and "
+                f"{gr.fmt_factor(s.residual.value)}x with them")
+        assert both in s.caption
 
 
 def test_wording_follows_the_measured_direction() -> None:
@@ -382,3 +385,27 @@ def test_cli_invalid_input_exits_2_with_one_line(argv: list[str],
     assert rc == 2
     assert err.startswith("resnet-viz: error: ") and err.count("\n") == 1
     assert "Traceback" not in err
+
+
+# --------------------------------------------------------------------------- captions
+def test_caption_says_what_the_shortcuts_change() -> None:
+    """Both twins 'explode': the caption gives both factors and their quotient."""
+    text = gr.ratio_caption(_ratio((119.0,), net=gr.Net.RESIDUAL), _ratio((4210.0,)))
+    assert "grows 4,200x without shortcuts and 120x with them" in text
+    assert "shortcuts cut the growth 35-fold" in text
+    assert "with them it explodes toward the input" not in text  # the same words twice said nothing
+    text = gr.ratio_caption(_ratio((0.01,), net=gr.Net.RESIDUAL), _ratio((0.5,)))
+    assert "shrinks 2.0x without shortcuts and 100x with them" in text
+    assert "deepen the shrinking 50-fold" in text
+
+
+def test_caption_with_one_seed_or_equal_seeds_has_no_seed_range() -> None:
+    one = gr.ratio_caption(_ratio((30.0,), net=gr.Net.RESIDUAL), _ratio((3700.0,)))
+    equal = gr.ratio_caption(_ratio((30.0, 30.0), net=gr.Net.RESIDUAL),
+                             _ratio((3700.0, 3700.2)))
+    for text in (one, equal):
+        assert "seeds" not in text, text
+        assert "plain: grows 3,700x" in text
+    spread = gr.ratio_caption(_ratio((30.0, 30.0), net=gr.Net.RESIDUAL),
+                              _ratio((3000.0, 4000.0)))
+    assert "seeds 3,000x to 4,000x" in spread

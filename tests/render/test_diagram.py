@@ -231,10 +231,24 @@ def test_overlay_layer_level() -> None:
 
 
 @pytest.mark.parametrize("overlay", [{"layer9.0": 1.0}, {"layer1.0.conv1": 1.0},
-                                     {"layer1.0": float("nan")}])
+                                     {"layer9.0": float("nan")}])
 def test_overlay_rejects_bad_input(overlay: dict[str, float]) -> None:
     with pytest.raises(ValueError, match="overlay"):
         to_dot(from_depth(18), overlay=overlay)
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), -float("inf")])
+def test_overlay_non_finite_value_is_drawn_as_no_value(bad: float) -> None:
+    """A probe whose norms overflow (CIFAR-1202) must not crash the overlay: grey node."""
+    spec = from_depth(18)
+    dot = to_dot(spec, overlay={"layer1.0": bad, "layer1.1": 1.0, "layer2.0": 10.0})
+    missing = to_dot(spec, overlay={"layer1.1": 1.0, "layer2.0": 10.0})
+    assert fill(dot, "layer1_0") == fill(missing, "layer1_0")  # the "no value" grey
+    assert fill(dot, "layer1_0") not in (fill(dot, "layer1_1"), fill(dot, "layer2_0"))
+    assert "min 1" in dot and "max 10" in dot  # the scale ignores the non-finite value
+    pair = pair_dot(spec, level=Level.BLOCK, plain_overlay={"layer1.0": bad},
+                    residual_overlay={"layer1.0": 2.0})
+    assert "legend" in node_ids(pair)
 
 
 # --------------------------------------------------------------------------- pair and anatomy

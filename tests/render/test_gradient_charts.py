@@ -79,3 +79,25 @@ def test_sweep_figure_and_non_finite_values() -> None:
     assert res.line.color == RESIDUAL_COLOUR and pla.line.color == PLAIN_COLOUR
     assert fig.layout.yaxis.type == "log"
     assert "cannot be measured at some depth (norms overflow" in gr.sweep_caption(sw)
+
+
+def test_subtitles_wrap_and_axis_titles_stay_clear(report: gr.GradientReport) -> None:
+    """Long subtitles were cut off at the right; the sweep's y title ran into the subtitle."""
+    from resnet_viz.render.theme import AXIS_TITLE_CHARS, SUBTITLE_CHARS
+
+    sw = gr.Sweep(Family.CIFAR, gr.Metric.WEIGHT_GRAD, gr.ProbeConfig(seeds=1), (
+        gr.SweepPoint(20, "ResNet-20", 9, gr.Ratio(gr.Net.RESIDUAL, gr.Metric.WEIGHT_GRAD,
+                                                   (3.0,), 18),
+                      gr.Ratio(gr.Net.PLAIN, gr.Metric.WEIGHT_GRAD, (40.0,), 18)),))
+    figs = [gc.profile_figure(report), gc.residual_ratio_figure(report), gc.sweep_figure(sw)]
+    for fig in figs:
+        lines = fig.layout.title.subtitle.text.split("<br>")
+        assert len(lines) >= 2 and all(len(x) <= SUBTITLE_CHARS for x in lines)
+        assert fig.layout.margin.t >= 70 + 17 * len(lines)  # the plot starts below them
+    y_title = figs[-1].layout.yaxis.title.text
+    assert "<br>" in y_title and all(len(x) <= len(y_title) // 2 + 4 for x in
+                                     y_title.split("<br>"))
+    assert max(len(x) for x in y_title.split("<br>")) >= AXIS_TITLE_CHARS // 2
+    assert figs[-1].layout.margin.l > figs[0].layout.margin.l  # room for the second line
+    note = next(a for a in figs[-1].layout.annotations if a.text == "first = last")
+    assert note.y == 0  # log10(1): on the dashed line, not at 10

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from resnet_viz.analysis.budget import DeviceOutOfMemory
 from resnet_viz.arch.spec import CONVS_PER_BLOCK, ResNetSpec
 from resnet_viz.model.build import build
 from resnet_viz.model.hooks import hook_points
@@ -198,9 +199,8 @@ def run_probe(spec: ResNetSpec, config: ProbeConfig, *,
             r, p = measure_pair(model, x, labels, loss=config.loss, bn_mode=config.bn_mode,
                                 layers=config.layers)
         except torch.OutOfMemoryError:
-            raise ValueError(f"out of memory on {config.device} for batch {config.batch} at "
-                             f"{spec.input_size[0]}x{spec.input_size[1]}; use a smaller batch "
-                             "or input") from None
+            raise DeviceOutOfMemory(config.device, f"for batch {config.batch} at "
+                                    f"{spec.input_size[0]}x{spec.input_size[1]}") from None
         except (RuntimeError, ValueError) as exc:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise ValueError(f"{spec.name} cannot run on a batch of {config.batch} at "

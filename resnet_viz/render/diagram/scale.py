@@ -59,21 +59,28 @@ class _Paint:
 
 
 def _check_overlay(overlay: Mapping[str, float], an: Analysis, level: Level) -> None:
+    """Every key must name a block, stage (or layer); non-finite values are allowed and
+    shown as "no value" (a measurement that overflowed or underflowed)."""
     known = {b.name for b in an.blocks} | {st.module for st in an.spec.stages}
     if level is Level.LAYER:
         known |= {r.name for r in an.layers}
-    for key, value in overlay.items():
+    for key in overlay:
         if key not in known:
             raise ValueError(
                 f"overlay key {key!r} names no block or stage of {an.spec.name}; use block "
                 f"names like 'layer2.0' or stage names like 'layer2'")
-        if not math.isfinite(value):
-            raise ValueError(f"overlay value for {key!r} is {value}; values must be finite")
+
+
+def _finite(overlay: Mapping[str, float]) -> dict[str, float]:
+    """The overlay without its non-finite values: those nodes are drawn as "no value"."""
+    return {k: v for k, v in overlay.items() if math.isfinite(v)}
 
 
 def _display_values(an: Analysis, level: Level, overlay: Mapping[str, float]) -> dict[str, float]:
     """The value each node shows: stage nodes take the stage key or their blocks' mean;
-    blocks take their own key or their stage's; layers their own, their block's or stage's."""
+    blocks take their own key or their stage's; layers their own, their block's or stage's.
+    Non-finite values count as missing (the node shows "no value")."""
+    overlay = _finite(overlay)
     out: dict[str, float] = {}
     if level is Level.STAGE:
         for st in an.spec.stages:
