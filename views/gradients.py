@@ -11,6 +11,7 @@ from resnet_viz.probes import gradients
 from resnet_viz.probes.gradients import Metric, Net
 from resnet_viz.render import diagram, gradient_charts
 from resnet_viz.ui import probes
+from resnet_viz.ui.safe import plain
 from resnet_viz.ui.state import page_header, selection
 
 # Defaults chosen so the default probe answers in about a second on a 2-core CPU
@@ -36,7 +37,7 @@ def _failed(exc: ValueError) -> None:
     """Show why the work did not run (and offer the CPU after a device OOM); stop the page."""
     text = str(exc)
     hint = " (change it in Probe options)." if isinstance(exc, probes.OverBudget) else ""
-    st.error(text[:1].upper() + text[1:] + hint, icon=":material/error:")
+    st.error(plain(text[:1].upper() + text[1:] + hint), icon=":material/error:")
     if isinstance(exc, probes.DeviceOutOfMemory):
         st.button("Run on the CPU instead", key="grad.use_cpu", on_click=_use_cpu)
     st.stop()
@@ -202,7 +203,7 @@ with sweep_tab:
     try:
         sweep_est = probes.check_sweep(key[0], spec.family, config) if depths else None
     except ValueError as exc:
-        st.error(str(exc), icon=":material/error:")
+        st.error(plain(str(exc)), icon=":material/error:")
         sweep_est = None
     sw = probes.stored_sweep(*key) if depths else None
     if sw is None and sweep_est is not None and _ask(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from pathlib import Path
 
 import pytest
@@ -33,7 +34,9 @@ def start(page: str | None = None, **query: str) -> AppTest:
 
 
 def texts(elements: object) -> str:
-    return " ".join(e.value for e in elements)  # type: ignore[attr-defined]
+    """The messages as a reader sees them (the page escapes them into plain text)."""
+    shown = " ".join(e.value for e in elements)  # type: ignore[attr-defined]
+    return re.sub(r"\\(.)", r"\1", shown).replace("\u200b", "")
 
 
 def test_overview_refuses_a_link_asking_for_125_gib(monkeypatch: pytest.MonkeyPatch) -> None:

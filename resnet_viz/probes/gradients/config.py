@@ -11,7 +11,7 @@ import torch
 
 from resnet_viz.arch import limits
 from resnet_viz.arch.dtypes import DTYPE_BYTES
-from resnet_viz.arch.spec import parse_choice
+from resnet_viz.arch.parse import parse_choice, parse_pair
 
 
 class BNMode(StrEnum):
@@ -123,14 +123,7 @@ def _whole(value: Any, what: str) -> int:
 
 
 def _size(value: tuple[int, int] | int | None) -> tuple[int, int] | None:
-    if value is None:
-        return None
-    if isinstance(value, int):
-        return (value, value)
-    items = tuple(int(v) for v in value)
-    if len(items) != 2:
-        raise ValueError(f"input size must be (height, width); got {value!r}")
-    return (items[0], items[1])
+    return None if value is None else parse_pair(value)
 
 
 def dtype_name(value: str | torch.dtype) -> str:

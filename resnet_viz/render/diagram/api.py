@@ -83,8 +83,9 @@ def to_dot(spec: ResNetSpec, *, level: Level = Level.BLOCK,
         Deterministic DOT source; node ids are module names with ``_`` for ``.``.
 
     Raises:
-        ValueError: for an overlay key that names no block/stage (or layer), a
-            non-finite overlay value, or an analysis of another spec.
+        ValueError: for an overlay key that names no block/stage (or layer), or an
+            analysis of another spec. A non-finite overlay value (an overflowed
+            measurement) is drawn as "no value", not refused.
     """
     level = Level(level)
     an = _analysis_for(spec, analysis)
