@@ -223,3 +223,46 @@ def test_percent_columns_share_one_format() -> None:
     formats = {c: v.get("type_config", {}).get("format") for c, v in config.items()
                if c.endswith("%")}
     assert formats and set(formats.values()) == {"%.2f"}
+
+
+def test_heavy_graph_downloads_wait_for_approval(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Above the heavy-node limit neither the drawing nor SVG/PNG/PDF run `dot` unasked."""
+    from resnet_viz.ui import graphs
+
+    monkeypatch.setattr(graphs, "HEAVY_NODE_LIMIT", 50)  # ResNet-18 at layer level: 71 nodes
+    at = start(**{"diagram.level": "layer", "arch.depth": "18"})
+    at.switch_page("views/diagram.py").run()
+    keys = {b.key for b in at.download_button}
+    assert "diagram.network.dl_dot" in keys
+    assert not keys & {f"diagram.network.dl_{f}" for f in ("svg", "png", "pdf")}
+    assert not at.get("iframe")
+    at.button(key="diagram.network.heavy").click().run()
+    assert not at.exception
+    keys = {b.key for b in at.download_button}
+    assert {f"diagram.network.dl_{f}" for f in ("svg", "png", "pdf")} <= keys
+    assert "ResNet-18" in drawn_svg(at).replace("&#45;", "-")
+
+
+def test_viewer_opens_at_a_readable_size() -> None:
+    from resnet_viz.ui import graphs
+
+    svg = '<svg width="3000pt" height="90pt" viewBox="0.00 0.00 3000.00 90.00"></svg>'
+    assert graphs.svg_size(svg) == (4000.0, 120.0)
+    assert graphs.viewer_height(svg) == 120 + graphs._VIEWER_CHROME  # a short wide graph
+    tall = svg.replace("90.00", "9000.00")
+    assert graphs.viewer_height(tall) == graphs.VIEWER_HEIGHT
+    page = graphs.svg_viewer(svg, "note")
+    assert f"const MIN_ZOOM = {graphs.MIN_ZOOM};" in page
+    assert graphs.MIN_ZOOM * 10 * 4 / 3 >= 10  # 10 pt node text stays >= 10 px
+
+
+@pytest.mark.parametrize("page", ["views/overview.py", "views/diagram.py", "views/tables.py"])
+def test_every_page_explains_itself_and_offers_the_glossary(page: str) -> None:
+    from resnet_viz.ui.help import GLOSSARY
+
+    at = start()
+    at.switch_page(page).run()
+    assert at.get("popover"), "no glossary popover"
+    texts = " ".join(m.value for m in at.markdown)
+    assert all(f"**{term}**" in texts for term, _ in GLOSSARY)
+    assert any(len(c.value) > 100 for c in at.caption)  # the page's own introduction
