@@ -87,7 +87,7 @@ def glossary_markdown() -> str:
 
 def page_help(page: Page) -> None:
     """The page's one-paragraph introduction and a *Glossary* popover beside it."""
-    row = st.container(horizontal=True, vertical_alignment="top", gap="small")
-    row.caption(INTRO[Page(page)])
-    with row.popover("Glossary", icon=":material/help:", width="content"):
+    text, button = st.columns([6, 1], vertical_alignment="top")
+    text.caption(INTRO[Page(page)])
+    with button.popover("Glossary", icon=":material/help:", width="content"):
         st.markdown(glossary_markdown())
