@@ -27,7 +27,8 @@ df = tables.table1(an, unit=tables.CostUnit(unit), convention=tables.Convention.
 # A static table wraps its text, so every column stays readable on a narrow (projector)
 # screen, where a data grid would cut the columns off; it has 7 or 8 rows.
 st.table(components.readable(df), border="horizontal")
-components.csv_download(df, key="overview.table1_csv", file_stem=f"{spec.name}-table1")
+components.csv_download(df, key="overview.table1_csv", file_stem=f"{spec.name}-table1",
+                          what="Table 1")
 note = tables.paper_note(spec, an)
 if note:
     st.info(note)

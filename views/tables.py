@@ -37,17 +37,20 @@ if view == LAYERS:
                "live torch model; the match column compares their parameters and shapes.")
     st.dataframe(df, hide_index=True, key="tables.layers", placeholder="", height=520,
                  column_config=components.number_columns(df))
-    components.csv_download(df, key="tables.layers_csv", file_stem=f"{spec.name}-layers")
+    components.csv_download(df, key="tables.layers_csv", file_stem=f"{spec.name}-layers",
+                             what="layers")
 elif view == BLOCKS:
     bdf = tables.block_table(an, unit=unit, convention=convention)
     st.dataframe(bdf, hide_index=True, key="tables.blocks", placeholder="",
                  column_config=components.number_columns(bdf))
-    components.csv_download(bdf, key="tables.blocks_csv", file_stem=f"{spec.name}-blocks")
+    components.csv_download(bdf, key="tables.blocks_csv", file_stem=f"{spec.name}-blocks",
+                             what="blocks")
 elif view == STAGES:
     sdf = tables.stage_table(an, unit=unit, convention=convention)
     st.dataframe(sdf, hide_index=True, key="tables.stages", placeholder="",
                  column_config=components.number_columns(sdf))
-    components.csv_download(sdf, key="tables.stages_csv", file_stem=f"{spec.name}-stages")
+    components.csv_download(sdf, key="tables.stages_csv", file_stem=f"{spec.name}-stages",
+                             what="stages")
 else:
     st.plotly_chart(charts.params_macs_by_stage(an, unit=unit, convention=convention),
                     key="tables.chart_cost")

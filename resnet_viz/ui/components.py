@@ -100,8 +100,10 @@ def readable(df: pd.DataFrame) -> pd.DataFrame:
     return out.set_index(out.columns[0])
 
 
-def csv_download(df: pd.DataFrame, *, key: str, file_stem: str) -> None:
-    """A CSV download of ``df`` (the dataframe toolbar's own download needs a file dialog)."""
+def csv_download(df: pd.DataFrame, *, key: str, file_stem: str, what: str) -> None:
+    """A CSV download of ``df``, labelled ``CSV · what`` (the dataframe toolbar's own
+    download needs a file dialog, which headless browsers do not answer)."""
     safe = file_stem.replace(" ", "_").replace("/", "-")
-    st.download_button("CSV", df.to_csv(index=False), f"{safe}.csv", "text/csv", key=key,
+    st.download_button(f"CSV · {what}", df.to_csv(index=False), f"{safe}.csv", "text/csv",
+                       key=key,
                        on_click="ignore", icon=":material/download:")

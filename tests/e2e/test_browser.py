@@ -259,9 +259,11 @@ def test_every_table_downloads_as_csv(page: Page, app_url: str) -> None:
     for view, header in (("layers", "name,type"), ("blocks", "block,stage"),
                          ("stages", "stage,module")):
         show_view(page, view)
+        button = page.get_by_role("button", name=f"CSV · {view}")
+        expect(button).to_be_visible()  # the new view's own button: the run has drawn it
         idle(page)
         with page.expect_download() as dl:
-            page.get_by_test_id("stDownloadButton").get_by_role("button", name="CSV").click()
+            button.click()
         assert dl.value.suggested_filename == f"ResNet-20_(CIFAR)-{view}.csv"
         assert Path(dl.value.path()).read_text().startswith(header)
 
