@@ -8,19 +8,18 @@ Run ``python bench/ui_latency.py``. It measures
 * **depth change**: picking 18 / 50 / 152 in the sidebar's Depth box while the
   Diagram page is open, at stage, block and layer level. The first switch to a
   depth at a level is *uncached* (no DOT, no SVG for it yet); later switches are
-  *revisits* (the DOT, and for server-laid-out graphs the SVG, come from
-  ``st.cache_data``; the browser still lays out graphs it draws itself).
+  *revisits* (the DOT and the server-laid-out SVG come from ``st.cache_data``).
 
 "Complete" means: a script run has started since the click, the app is idle
 again (``data-test-script-state="notRunning"`` on the app root, and no status
-widget), and the drawn SVG (``st.graphviz_chart``, or the server SVG inside the
-iframe) has a text element that is exactly the new network's name
-("ResNet-152"). Times are taken inside the page (``performance.now()`` at the
-option's click event and at the first animation frame where the page is
-complete), so Playwright's own round trips are not counted. The per-depth table
-also splits each change into the run as the page sees it (``running`` ->
-``notRunning``: the script plus the drawing done while it runs; the script alone
-takes ~0.03 s here) and what is left to draw after it.
+widget), and the drawn SVG (the server-laid-out SVG inside the diagram viewer's
+iframe, or ``st.graphviz_chart`` where ``dot`` is missing) has a text element
+that is exactly the new network's name ("ResNet-152"). Times are taken inside
+the page (``performance.now()`` at the option's click event and at the first
+animation frame where the page is complete), so Playwright's own round trips
+are not counted. The per-depth table also splits each change into the run as
+the page sees it (``running`` -> ``notRunning``: the script plus the drawing
+done while it runs) and what is left to draw after it.
 
 Options: ``--reps N`` switches per depth and level (default 5; the first is the
 uncached one), ``--cold N`` cold starts (default 3), ``--levels stage,block``.
@@ -118,8 +117,7 @@ def cold_start(browser: Browser) -> dict[str, float]:
 
 def set_level(page: Page, level: str, name: str) -> None:
     """Switch the Diagram page's level and wait until it has redrawn."""
-    radio = page.get_by_test_id("stMain").get_by_role("radio", name=level.capitalize(),
-                                                      exact=True)
+    radio = page.get_by_test_id("stMain").get_by_role("radio", name=level, exact=True)
     if radio.get_attribute("aria-checked") == "true":
         return
     r0 = runs(page)

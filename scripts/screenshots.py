@@ -15,11 +15,14 @@ sys.path.insert(0, str(ROOT))
 
 from resnet_viz.ui.serve import CHROMIUM, CHROMIUM_ARGS, IDLE_JS, running_app  # noqa: E402
 
+VIEWER = 'iframe[data-testid="stIFrame"]'  # the diagram viewer (server-laid-out SVG)
 SHOTS = [  # (file, path + query, what must be visible before the shot)
-    ("overview.png", "/?arch.depth=50", '[data-testid="stDataFrame"]'),
-    ("diagram_stage.png", "/diagram?arch.depth=34", '[data-testid="stGraphVizChart"] svg'),
-    ("diagram_block.png", "/diagram?arch.family=cifar&arch.depth=20",
-     '[data-testid="stGraphVizChart"] svg'),
+    ("overview.png", "/?arch.depth=50", '[data-testid="stTable"]'),
+    ("diagram_stage.png", "/diagram?arch.depth=34", VIEWER),
+    ("diagram_block.png", "/diagram?arch.family=cifar&arch.depth=20&diagram.level=block",
+     VIEWER),
+    ("diagram_horizontal.png",
+     "/diagram?arch.depth=18&diagram.level=block&diagram.direction=horizontal", VIEWER),
     ("tables.png", "/tables?arch.depth=50", '[data-testid="stDataFrame"]'),
     ("gradients.png", "/gradients?arch.family=cifar&arch.depth=56",
      '[data-testid="stPlotlyChart"]'),
@@ -43,11 +46,7 @@ def main(out_dir: str = "docs", only: str = "") -> None:
         for name, path, selector in SHOTS:
             if only and only not in name:
                 continue
-            page.goto(url + path)
-            if "diagram_block" in name:
-                settle(page, selector)
-                page.get_by_role("radio", name="Block", exact=True).click()
-                page.wait_for_timeout(500)
+            page.goto(url + path)  # the link holds the whole view, level and layout included
             settle(page, selector)
             page.screenshot(path=str(out / name), full_page=False)
             print("wrote", out / name)

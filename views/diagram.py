@@ -3,39 +3,46 @@
 import streamlit as st
 
 from resnet_viz.render import diagram
-from resnet_viz.ui import graphs
+from resnet_viz.ui import graphs, history
+from resnet_viz.ui.help import Page, page_help
 from resnet_viz.ui.state import page_header, selection
+
+NETWORK, ANATOMY = "network", "block anatomy"
 
 sel = selection()
 spec = sel.spec
 page_header("Diagram", sel)
+history.track()
+page_help(Page.DIAGRAM)
 
-net_tab, anatomy_tab = st.tabs(["Network", "Block anatomy"])
-with net_tab:
+# A bound segmented control rather than st.tabs, so the link keeps the chosen view.
+view = st.segmented_control("View", [NETWORK, ANATOMY], default=NETWORK, key="diagram.view",
+                            required=True, bind="query-params", label_visibility="collapsed")
+if view == NETWORK:
     c1, c2, c3, c4 = st.columns([3, 2, 2, 2])
-    level = c1.segmented_control("Level", list(diagram.Level), default=diagram.Level.STAGE,
-                                 key="diagram.level", required=True,
-                                 format_func=lambda x: str(x).capitalize())
-    direction = c2.segmented_control(
-        "Layout", list(diagram.Direction), default=diagram.Direction.VERTICAL,
-        key="diagram.direction", required=True,
-        format_func=lambda d: "vertical" if d == diagram.Direction.VERTICAL else "horizontal")
-    costs = c3.toggle("Params / MACs in nodes", key="diagram.costs")
-    pair = c4.toggle("Plain vs residual", key="diagram.pair",
+    level = c1.segmented_control("Level", [str(lv) for lv in diagram.Level],
+                                 default=diagram.Level.STAGE.value, key="diagram.level",
+                                 required=True, bind="query-params")
+    direction = c2.segmented_control("Layout", ["vertical", "horizontal"], default="vertical",
+                                     key="diagram.direction", required=True,
+                                     bind="query-params")
+    costs = c3.toggle("Params / MACs in nodes", key="diagram.costs", bind="query-params")
+    pair = c4.toggle("Plain vs residual", key="diagram.pair", bind="query-params",
                      help="the same network with and without shortcuts, side by side "
                           "(the paper's Fig. 3)")
-    dot = graphs.network_dot(spec, diagram.Level(level), diagram.Direction(direction),
-                             costs, pair)
+    rankdir = (diagram.Direction.VERTICAL if direction == "vertical"
+               else diagram.Direction.HORIZONTAL)
+    dot = graphs.network_dot(spec, diagram.Level(level), rankdir, costs, pair)
     stem = f"{spec.name}-{level}" + ("-pair" if pair else "")
     graphs.show(dot, key="diagram.network", file_stem=stem,
                 alt=f"{spec.name}, {level} level" + (", plain vs residual" if pair else ""))
-with anatomy_tab:
-    names = [f"{st_.paper_name} (stage {st_.index})" for st_ in spec.stages]
+else:
+    names = [st_.paper_name for st_ in spec.stages]
     a1, a2 = st.columns([2, 3], vertical_alignment="bottom")
-    stage = a1.selectbox("Stage", range(1, len(spec.stages) + 1), key="diagram.anatomy_stage",
-                         format_func=lambda i: names[i - 1])
+    chosen = a1.selectbox("Stage", names, key="diagram.anatomy_stage", bind="query-params")
+    stage = names.index(chosen) + 1
     first = a2.toggle("First block of the stage (where the shape changes)", value=True,
-                      key="diagram.anatomy_first")
+                      key="diagram.anatomy_first", bind="query-params")
     st.caption("The chosen stage's block drawn layer by layer with its real shapes and the "
                "chosen shortcut option — basic and bottleneck side by side, as in the "
                "paper's Fig. 5.")

@@ -3,13 +3,16 @@
 import streamlit as st
 
 from resnet_viz.render import tables
-from resnet_viz.ui import components
+from resnet_viz.ui import components, history
 from resnet_viz.ui.cache import cached_analysis, cached_memory
+from resnet_viz.ui.help import Page, page_help
 from resnet_viz.ui.state import page_header, selection
 
 sel = selection()
 spec, run = sel.spec, sel.run
 page_header("Overview", sel)
+history.track()
+page_help(Page.OVERVIEW)
 an = cached_analysis(spec)
 mem = cached_memory(spec, run.batch, run.dtype_bytes)
 st.caption(components.describe(spec))
@@ -19,10 +22,13 @@ components.live_build(spec, run, an.params)
 
 st.subheader("Table 1 for this configuration")
 unit = st.segmented_control("Cost", list(tables.CostUnit), default=tables.CostUnit.MACS,
-                            key="overview.unit", required=True)
+                            key="overview.unit", required=True, bind="query-params")
 df = tables.table1(an, unit=tables.CostUnit(unit), convention=tables.Convention.CONV_LINEAR)
-st.dataframe(df, hide_index=True, key="overview.table1", placeholder="",
-             column_config=components.number_columns(df))
+# A static table wraps its text, so every column stays readable on a narrow (projector)
+# screen, where a data grid would cut the columns off; it has 7 or 8 rows.
+st.table(components.readable(df), border="horizontal")
+components.csv_download(df, key="overview.table1_csv", file_stem=f"{spec.name}-table1",
+                          what="Table 1")
 note = tables.paper_note(spec, an)
 if note:
     st.info(note)

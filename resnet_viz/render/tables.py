@@ -36,7 +36,7 @@ from resnet_viz.arch.paper import (
 )
 from resnet_viz.arch.plan import OpKind
 from resnet_viz.arch.spec import Family, ResNetSpec
-from resnet_viz.fmt import fmt_shape, fmt_spatial
+from resnet_viz.fmt import fmt_shape
 
 if TYPE_CHECKING:
     from torch import nn
@@ -146,7 +146,8 @@ def table1(an: Analysis, *, unit: CostUnit | str = CostUnit.MACS,
            paper: bool = True) -> pd.DataFrame:
     """The paper's Table 1 for this spec, with a ``total`` row.
 
-    Columns: ``layer name``, ``output size`` (``"56×56"``), ``block``
+    Columns: ``layer name``, ``output size`` (``"256×56×56"``: channels × the
+    paper's H×W), ``block``
     (the bracket description), ``params``, the cost (:func:`cost_label`) and,
     when ``paper`` is true and the spec is one the paper published
     (:func:`paper_flops`), :data:`PAPER_COLUMN` holding the published number
@@ -155,7 +156,7 @@ def table1(an: Analysis, *, unit: CostUnit | str = CostUnit.MACS,
     """
     label = cost_label(unit, convention)
     rows: list[dict[str, Any]] = [
-        {"layer name": s.name, "output size": fmt_spatial(s.output_shape),
+        {"layer name": s.name, "output size": fmt_shape(s.output_shape),
          "block": s.description, "params": s.params,
          label: cost(s.macs, s.ops, unit=unit, convention=convention)}
         for s in an.rows
@@ -277,6 +278,10 @@ def _qualified_name(info: Any) -> str:
 
 
 # ----------------------------------------------------------------------------- aggregates
+PERCENT_FORMAT = "%.2f"
+"""How every ``%`` column (a share of the whole network, 0-100) is shown: one format."""
+
+
 def _share(part: int, total: int) -> float:
     return 100.0 * part / total if total else 0.0
 

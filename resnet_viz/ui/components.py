@@ -11,6 +11,7 @@ from resnet_viz.analysis import Analysis, Memory
 from resnet_viz.analysis.budget import DeviceOutOfMemory
 from resnet_viz.arch.spec import BlockKind, ResNetSpec
 from resnet_viz.fmt import fmt_bytes, fmt_count
+from resnet_viz.render.tables import PERCENT_FORMAT
 from resnet_viz.ui.cache import cached_model
 from resnet_viz.ui.sidebar import RunOptions
 
@@ -35,23 +36,35 @@ def describe(spec: ResNetSpec) -> str:
     return " · ".join(parts)
 
 
+METRIC_WIDTH = 175
+"""px per headline metric: the widest value ("229.6 MiB") fits at 1024×768; the
+metrics wrap onto further rows where a screen is narrower."""
+
+
 def headline_metrics(an: Analysis, mem: Memory, run: RunOptions) -> None:
-    """The two rows of big numbers at the top of the overview."""
-    top = st.columns(4)
-    top[0].metric("Depth", an.spec.depth, help="weighted layers on the longest path")
-    top[1].metric("Parameters", fmt_count(an.params), help=f"{an.params:,} exactly")
-    top[2].metric("MACs", fmt_count(an.macs),
-                  help=f"{an.macs:,} conv+linear multiply-accumulates per image")
-    top[3].metric("FLOPs", fmt_count(an.flops), help=f"2 × MACs = {an.flops:,} per image")
-    low = st.columns(4)
-    low[0].metric("Weights", fmt_bytes(mem.params), help=f"{mem.params:,} bytes in {run.dtype}")
-    low[1].metric(f"Inference activations ×{run.batch}", fmt_bytes(mem.inference),
-                  help=f"{mem.inference:,} bytes: peak of tensors alive at once ({run.dtype})")
-    low[2].metric(f"Training activations ×{run.batch}", fmt_bytes(mem.training),
-                  help=f"{mem.training:,} bytes: every layer output saved for backward "
-                       f"({run.dtype})")
-    low[3].metric("Receptive field", f"{an.receptive_field}px",
-                  help="theoretical receptive field of the last feature map")
+    """The two rows of big numbers at the top of the overview (short labels; details in help)."""
+    top = st.container(horizontal=True, gap="small")
+    top.metric("Depth", an.spec.depth, help="weighted layers on the longest path",
+               width=METRIC_WIDTH)
+    top.metric("Parameters", fmt_count(an.params), help=f"{an.params:,} exactly",
+               width=METRIC_WIDTH)
+    top.metric("MACs", fmt_count(an.macs), width=METRIC_WIDTH,
+               help=f"{an.macs:,} conv+linear multiply-accumulates per image")
+    top.metric("FLOPs", fmt_count(an.flops), help=f"2 × MACs = {an.flops:,} per image",
+               width=METRIC_WIDTH)
+    low = st.container(horizontal=True, gap="small")
+    low.metric("Weights", fmt_bytes(mem.params), help=f"{mem.params:,} bytes in {run.dtype}",
+               width=METRIC_WIDTH)
+    low.metric("Inference mem.", fmt_bytes(mem.inference), width=METRIC_WIDTH,
+               help=f"activations for a batch of {run.batch} at inference: {mem.inference:,} "
+                    f"bytes, the peak of tensors alive at once ({run.dtype}); weights not "
+                    "included")
+    low.metric("Training mem.", fmt_bytes(mem.training), width=METRIC_WIDTH,
+               help=f"activations for a batch of {run.batch} in training: {mem.training:,} "
+                    f"bytes, every layer output saved for backward ({run.dtype}); weights, "
+                    "gradients and optimiser state not included")
+    low.metric("Receptive field", f"{an.receptive_field}px", width=METRIC_WIDTH,
+               help="theoretical receptive field of the last feature map")
 
 
 def _use_cpu() -> None:
@@ -84,8 +97,29 @@ def live_build(spec: ResNetSpec, run: RunOptions, analytic_params: int) -> None:
 
 
 def number_columns(df: pd.DataFrame) -> dict[str, Any]:
-    """Thousands separators for every integer column; the first column stays pinned."""
+    """Thousands separators for every integer column, one format for every ``%`` column;
+    the first column stays pinned."""
     config: dict[str, Any] = {c: st.column_config.NumberColumn(c, format="localized")
                               for c in df.columns if pd.api.types.is_integer_dtype(df[c])}
+    config.update({c: st.column_config.NumberColumn(c, format=PERCENT_FORMAT)
+                   for c in df.columns if str(c).endswith("%")})
     config[df.columns[0]] = st.column_config.Column(df.columns[0], pinned=True)
     return config
+
+
+def readable(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` as text for ``st.table``: thousands separators, blanks for missing values."""
+    out = df.copy()
+    for c in out.columns:
+        if pd.api.types.is_integer_dtype(out[c]):
+            out[c] = [f"{v:,}" if not pd.isna(v) else "" for v in out[c]]
+    return out.set_index(out.columns[0])
+
+
+def csv_download(df: pd.DataFrame, *, key: str, file_stem: str, what: str) -> None:
+    """A CSV download of ``df``, labelled ``CSV · what`` (the dataframe toolbar's own
+    download needs a file dialog, which headless browsers do not answer)."""
+    safe = file_stem.replace(" ", "_").replace("/", "-")
+    st.download_button(f"CSV · {what}", df.to_csv(index=False), f"{safe}.csv", "text/csv",
+                       key=key,
+                       on_click="ignore", icon=":material/download:")

@@ -1,12 +1,14 @@
-"""Cached DOT generation and display of diagrams (small: browser layout; big: server SVG).
+"""Cached DOT generation and display of diagrams (laid out on the server, shown zoomable).
 
-Three sizes, by node count (:func:`node_count`):
+Where Graphviz's ``dot`` is installed, every graph is laid out on the server
+(cached per DOT text) and shown in a scrollable, zoomable frame
+(:func:`svg_viewer`) that opens at a zoom where text stays readable: a wide
+left-to-right layout scrolls sideways instead of shrinking to a strip. Above
+:data:`HEAVY_NODE_LIMIT` nodes (e.g. CIFAR ResNet-1202 at layer level, 4,210
+nodes, 20-30 s of ``dot`` and a 5 MB SVG) nothing is laid out, and no SVG/PNG/PDF
+download is offered, until the user asks for it; the DOT text is always offered.
 
-* up to :data:`BROWSER_NODE_LIMIT`: ``st.graphviz_chart`` (laid out in the browser);
-* up to :data:`HEAVY_NODE_LIMIT`: laid out on the server with ``dot`` (cached per
-  DOT text) and shown in a scrollable, zoomable frame (:func:`svg_viewer`);
-* above that (e.g. CIFAR ResNet-1202 at layer level, 4,210 nodes, 20-30 s of
-  ``dot`` and a 5 MB SVG): only after the user asks for it.
+Without ``dot``, graphs go to ``st.graphviz_chart`` (laid out in the browser).
 
 Measured (bench/ui_latency.py): the browser's graphviz component (d3-graphviz)
 matches the elements of a new graph to the old one's by their titles and, where
@@ -30,12 +32,15 @@ from resnet_viz.arch.spec import ResNetSpec
 from resnet_viz.export import graphviz
 from resnet_viz.render import diagram
 
-# Above this many nodes the browser's layout gets slow; lay out on the server
-# with `dot` and show the SVG in a scrollable frame.
+# Without `dot` on the server, the browser lays out graphs itself; above this many
+# nodes that gets slow, and the page says so.
 BROWSER_NODE_LIMIT = 300
-# Above this many nodes even the server layout takes many seconds: ask first.
+# Above this many nodes even the server layout takes many seconds: ask first
+# (for the drawing and for SVG/PNG/PDF downloads alike).
 HEAVY_NODE_LIMIT = 2000
-VIEWER_HEIGHT = 700  # px, the server SVG's frame (toolbar included)
+VIEWER_HEIGHT = 720  # px, the most the frame takes (toolbar included)
+_VIEWER_CHROME = 60  # px: toolbar, margins and a horizontal scrollbar
+MIN_ZOOM = 0.8  # the viewer opens no smaller than this: 10 pt text stays >= 10.7 px
 _APPROVED = "_graphs_approved"  # session key: digests of heavy graphs the user asked for
 
 
@@ -128,9 +133,10 @@ window.addEventListener('mousemove', (e) => {
   view.scrollLeft = drag.l - (e.clientX - drag.x); view.scrollTop = drag.t - (e.clientY - drag.y);
 });
 window.addEventListener('mouseup', () => { drag = null; view.classList.remove('drag'); });
-// start at actual size, or fitted to the width where that stays readable
+// start at actual size, or fitted to the width where text stays readable: a wider
+// graph (a left-to-right layout) scrolls sideways instead of shrinking to a strip
 const fitw = (view.clientWidth - pad) / W;
-zoom(fitw < 1 && fitw >= 0.6 ? fitw : 1, 0, 0);
+zoom(Math.max(MIN_ZOOM, Math.min(1, fitw)), 0, 0);
 """
 
 _VIEWER_CSS = """
@@ -149,9 +155,23 @@ html, body { margin: 0; height: 100%; font-family: "Source Sans Pro", "Source Sa
 """
 
 
+def svg_size(svg: str) -> tuple[float, float]:
+    """Width and height in CSS px of an SVG written by ``dot`` (its viewBox is in pt)."""
+    m = re.search(r'viewBox="[-\d.]+ [-\d.]+ ([\d.]+) ([\d.]+)"', svg)
+    if m is None:
+        return 0.0, 0.0
+    return float(m.group(1)) * 4 / 3, float(m.group(2)) * 4 / 3
+
+
+def viewer_height(svg: str) -> int:
+    """Frame height for ``svg`` at actual size: its own height, at most VIEWER_HEIGHT."""
+    return int(min(VIEWER_HEIGHT, max(160.0, svg_size(svg)[1] + _VIEWER_CHROME)))
+
+
 def svg_viewer(svg: str, note: str) -> str:
     """A self-contained HTML page showing ``svg`` with zoom buttons and drag-to-pan."""
     svg = svg[svg.find("<svg"):]  # drop the XML prolog and doctype
+    js = f"const MIN_ZOOM = {MIN_ZOOM};\n{_VIEWER_JS}"
     return (f"<!doctype html><html><head><meta charset='utf-8'><style>{_VIEWER_CSS}</style>"
             "</head><body><div class='bar'>"
             "<button id='fit' title='whole graph'>Fit</button>"
@@ -160,11 +180,11 @@ def svg_viewer(svg: str, note: str) -> str:
             "<button id='in' title='zoom in'>+</button>"
             "<button id='one' title='actual size'>1:1</button>"
             f"<span class='hint'>{html.escape(note)}</span></div>"
-            f"<div id='view'>{svg}</div><script>{_VIEWER_JS}</script></body></html>")
+            f"<div id='view'>{svg}</div><script>{js}</script></body></html>")
 
 
 def _downloads(dot: str, *, key: str, file_stem: str, layout: bool) -> None:
-    """One compact row of download buttons (DOT always; SVG/PNG/PDF where ``dot`` exists)."""
+    """One compact row of download buttons (DOT always; SVG/PNG/PDF when ``layout``)."""
     safe = file_stem.replace(" ", "_").replace("/", "-")
     row = st.container(horizontal=True, vertical_alignment="center", gap="small")
     row.caption("Download", width="content")
@@ -178,30 +198,39 @@ def _downloads(dot: str, *, key: str, file_stem: str, layout: bool) -> None:
                                 on_click="ignore", icon=":material/download:")
 
 
+def _approved(dot: str) -> bool:
+    return digest(dot) in st.session_state.setdefault(_APPROVED, set())
+
+
+def _ask_first(dot: str, n: int, key: str) -> None:
+    """The heavy-graph gate: say what laying out costs and offer a button for it."""
+    st.info(f"This graph has **{n:,} nodes**: laying it out takes Graphviz half a minute "
+            "or more, and the drawing is several MB. The block level, or a layer-level "
+            "look at a single block in the *Block anatomy* tab, shows the same structure "
+            "at once. The DOT file above needs no layout; SVG, PNG and PDF downloads "
+            "appear once the graph is laid out.", icon=":material/hourglass:")
+    if st.button(f"Lay out all {n:,} nodes", key=f"{key}.heavy", icon=":material/play_arrow:"):
+        st.session_state.setdefault(_APPROVED, set()).add(digest(dot))
+        st.rerun()
+
+
 def show(dot: str, *, key: str, file_stem: str, alt: str | None = None) -> None:
-    """Draw a DOT graph (browser or server layout by size) under a row of downloads."""
+    """Draw a DOT graph (server layout where ``dot`` exists) under a row of downloads."""
     n = node_count(dot)
     has_dot = shutil.which("dot") is not None
-    _downloads(dot, key=key, file_stem=file_stem, layout=has_dot)
-    if n <= BROWSER_NODE_LIMIT or not has_dot:
+    heavy_waiting = n > HEAVY_NODE_LIMIT and not _approved(dot)
+    _downloads(dot, key=key, file_stem=file_stem, layout=has_dot and not heavy_waiting)
+    if not has_dot:
         if n > BROWSER_NODE_LIMIT:
             st.caption(f"{n:,} nodes: Graphviz's `dot` is not installed on the server, so the "
                        "browser lays this out itself, which can take a while.")
         st.graphviz_chart(browser_dot(dot), width="content", alt=alt)
         return
-    approved: set[str] = st.session_state.setdefault(_APPROVED, set())
-    if n > HEAVY_NODE_LIMIT and digest(dot) not in approved:
-        st.info(f"This graph has **{n:,} nodes**: laying it out takes Graphviz half a minute "
-                "or more, and the drawing is several MB. The block level, or a layer-level "
-                "look at a single block in the *Block anatomy* tab, shows the same structure "
-                "at once. The DOT file above needs no layout.", icon=":material/hourglass:")
-        if st.button(f"Lay out all {n:,} nodes", key=f"{key}.heavy",
-                     icon=":material/play_arrow:"):
-            approved.add(digest(dot))
-            st.rerun()
+    if heavy_waiting:
+        _ask_first(dot, n, key)
         return
     with st.spinner(f"Laying out {n:,} nodes…", show_time=True):
         svg = rendered(dot, "svg").decode()
     # Our own dot output (no user-supplied markup); st.html would drop the SVG.
-    st.iframe(svg_viewer(svg, f"{n:,} nodes, laid out on the server · drag to pan, "
-                              "ctrl + wheel to zoom"), height=VIEWER_HEIGHT)
+    st.iframe(svg_viewer(svg, f"{n:,} nodes · drag to pan, ctrl + wheel to zoom"),
+              height=viewer_height(svg), alt=alt)

@@ -29,8 +29,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_app(timeout: float = 60.0) -> Iterator[str]:
+def running_app(timeout: float = 60.0, log_path: Path | None = None) -> Iterator[str]:
     """Run ``app.py`` headless on loopback; yields its base URL and stops it afterwards.
+
+    The server's output goes to ``log_path`` when given (tests read its warnings),
+    else to a temporary file.
 
     Raises:
         RuntimeError: if the health endpoint does not answer within ``timeout`` seconds.
@@ -43,7 +46,8 @@ def running_app(timeout: float = 60.0) -> Iterator[str]:
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     url = f"http://127.0.0.1:{port}"
     # Output goes to a file, not a pipe: a full pipe would block the server.
-    with tempfile.TemporaryFile(mode="w+") as log:
+    with (open(log_path, "w+", encoding="utf-8") if log_path
+          else tempfile.TemporaryFile(mode="w+")) as log:
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
                                 text=True)
         try:

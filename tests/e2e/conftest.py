@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from resnet_viz.ui.serve import CHROMIUM, CHROMIUM_ARGS, running_app
+
+# What Streamlit logs when something is wrong (a widget misuse, an exception in a run).
+SERVER_PROBLEM = re.compile(r"\b(WARNING|ERROR|CRITICAL)\b|Traceback")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -18,9 +23,27 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture(scope="session")
-def app_url() -> Iterator[str]:
-    with running_app() as url:
+def server_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the app server writes its output."""
+    return tmp_path_factory.mktemp("server") / "streamlit.log"
+
+
+@pytest.fixture(scope="session")
+def app_url(server_log: Path) -> Iterator[str]:
+    with running_app(log_path=server_log) as url:
         yield url
+
+
+@pytest.fixture(autouse=True)
+def no_server_warnings(app_url: str, server_log: Path) -> Iterator[None]:
+    """Fail a test during which the server logged a warning, an error or a traceback."""
+    start = server_log.stat().st_size
+    yield
+    with server_log.open(encoding="utf-8", errors="replace") as f:
+        f.seek(start)
+        new = f.read()
+    problems = [line for line in new.splitlines() if SERVER_PROBLEM.search(line)]
+    assert not problems, "the server logged:\n" + new[-4000:]
 
 
 @pytest.fixture(scope="session")

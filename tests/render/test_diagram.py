@@ -50,8 +50,13 @@ def fill(dot: str, nid: str) -> str:
     return m.group(1)
 
 
+_EDGE_LABEL = re.compile(r'label=" ?([^"]*)"|label=<<table[^>]*><tr><td>([^<]*)</td>')
+
+
 def edge_labels(dot: str) -> list[str]:
-    return re.findall(r'label="([^"]*)"', "\n".join(a for _, _, a in edges(dot)))
+    """Edge label texts, plain (``label=" 64×56×56"``) or boxed (an HTML table)."""
+    found = _EDGE_LABEL.findall("\n".join(a for _, _, a in edges(dot)))
+    return [plain or boxed for plain, boxed in found]
 
 
 # --------------------------------------------------------------------------- golden
@@ -170,14 +175,14 @@ def test_shortcut_option_styles(option: str, kind: ShortcutKind, text: str) -> N
     assert len(skips) == 16
     assert sum(SHORTCUT_STYLE[kind] in a for a in skips) == 3  # stages 2-4 downsample
     assert sum(SHORTCUT_STYLE[ShortcutKind.IDENTITY] in a for a in skips) == 13
-    assert f'label="{text}"' in dot
+    assert text in edge_labels(dot)
 
 
 def test_option_c_projects_everywhere() -> None:
     dot = to_dot(from_depth(18, shortcut="C"), level=Level.BLOCK)
     skips = [a for _, b, a in edges(dot) if b.endswith("_add") and "weight=0" in a]
     assert all(SHORTCUT_STYLE[ShortcutKind.PROJECTION] in a for a in skips)
-    assert 'label="1x1 proj"' in dot and 'label="1x1 proj /2"' in dot
+    assert {"1x1 proj", "1x1 proj /2"} <= set(edge_labels(dot))
 
 
 def test_shortcut_styles_are_distinct() -> None:
@@ -351,3 +356,31 @@ def test_dot_parses(spec: ResNetSpec, level: Level) -> None:
     assert b"<svg" in svg
     assert render(pair_dot(spec, level=level), "svg").startswith(b"<?xml")
     assert render(anatomy_dot(spec, stage=len(spec.stages)), "svg").startswith(b"<?xml")
+
+
+# --------------------------------------------------------------------------- labels
+def test_shortcut_ops_say_what_they_are_and_keep_torch_names_as_tooltips() -> None:
+    dot = to_dot(from_depth(18), level=Level.LAYER)
+    attrs = node_attrs(dot, "layer2_0_downsample_0")
+    assert "<b>shortcut conv</b><br/>1x1, 128, /2" in attrs
+    assert 'tooltip="torch: layer2.0.downsample.0"' in attrs
+    assert "<b>shortcut BN</b>" in node_attrs(dot, "layer2_0_downsample_1")
+    assert "downsample" not in re.sub(r'tooltip="[^"]*"', "", "".join(
+        node_attrs(dot, i) for i in node_ids(dot)))
+
+
+@pytest.mark.parametrize("level", list(Level))
+def test_every_node_has_a_tooltip(level: Level) -> None:
+    dot = pair_dot(from_depth(18), level=level)
+    assert all("tooltip=" in node_attrs(dot, i) for i in node_ids(dot))
+
+
+def test_stage_label_keeps_its_gap_in_svg() -> None:
+    """SVG collapses a plain space at the start of a text run ("conv2_x(layer1)")."""
+    assert "<b>conv2_x</b>&#160;(layer1)" in to_dot(from_depth(18), level=Level.STAGE)
+
+
+def test_skip_edge_labels_sit_on_a_white_box() -> None:
+    dot = to_dot(from_depth(18), level=Level.BLOCK)
+    skips = [a for _, b, a in edges(dot) if b.endswith("_add") and "weight=0" in a and "label" in a]
+    assert skips and all('bgcolor="white"' in a for a in skips)

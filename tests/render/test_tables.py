@@ -40,7 +40,8 @@ def test_table1_equals_analysis(r50: Analysis) -> None:
     df = tables.table1(r50, paper=False)
     assert list(df["layer name"]) == ["conv1", "conv2_x", "conv3_x", "conv4_x", "conv5_x", "fc",
                                       "total"]
-    assert list(df["output size"][:6]) == ["112×112", "56×56", "28×28", "14×14", "7×7", "1×1"]
+    assert list(df["output size"][:6]) == ["64×112×112", "256×56×56", "512×28×28",
+                                           "1024×14×14", "2048×7×7", "1000"]
     body, total = df.iloc[:-1], df.iloc[-1]
     assert body["params"].sum() == r50.params == total["params"] == 25_557_032
     assert body["MACs"].sum() == r50.macs == total["MACs"]

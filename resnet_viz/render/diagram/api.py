@@ -207,7 +207,8 @@ def anatomy_dot(spec: ResNetSpec, *, stage: int = 1, first_block: bool = True,
                border=stage_colour(stage), penwidth=2)
         c = _Ctx(an, d, pre=f"{kind}_", costs=show_costs)
         tail = _layer_block(c, b, _input(c))
-        d.node(c.id("output"), "<b>output</b>", _IO_FILL, attrs=", shape=oval")
+        d.node(c.id("output"), "<b>output</b>", _IO_FILL, attrs=", shape=oval",
+               tip=f"output of {name}")
         d.edge(tail.nid, c.id("output"), text=fmt_shape(b.out_shape))
         d.close()
     paper = spec.stages[stage - 1].paper_name

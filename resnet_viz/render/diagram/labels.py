@@ -68,6 +68,19 @@ def _op_text(r: LayerRecord) -> str:
             OpKind.FLATTEN.value: "flatten"}.get(t, "")
 
 
+_SHORTCUT_OPS = {OpKind.CONV.value: "conv", OpKind.BN.value: "BN",
+                 OpKind.AVGPOOL.value: "avg pool", OpKind.ZEROPAD.value: "zero-pad"}
+
+
+def _layer_title(r: LayerRecord, strip: int) -> str:
+    """A layer node's bold name: the module name inside its block, except on the shortcut
+    branch, where torch's ``downsample.0`` / ``downsample.1`` say what the op is instead
+    (the full torch name stays in the node's tooltip)."""
+    if r.path == "shortcut":
+        return "shortcut " + _SHORTCUT_OPS.get(r.type, r.type)
+    return r.name[strip:]
+
+
 def _shortcut_text(kind: ShortcutKind, stride: int) -> str:
     down = f" /{stride}" if stride > 1 else ""
     return {ShortcutKind.ZERO_PAD: f"zero-pad{down}",
@@ -77,7 +90,8 @@ def _shortcut_text(kind: ShortcutKind, stride: int) -> str:
 
 def _stage_label(an: Analysis, index: int) -> str:
     st = an.spec.stages[index - 1]
-    return f"<b>{st.paper_name}</b> ({st.module})"
+    # a no-break space: SVG drops a plain one at the start of the second text run
+    return f"<b>{st.paper_name}</b>&#160;({st.module})"
 
 
 def _stage_note(blocks: Sequence[BlockSummary]) -> str:

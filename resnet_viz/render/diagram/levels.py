@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from resnet_viz.analysis import Analysis, BlockSummary, LayerRecord, Shape
@@ -19,6 +19,7 @@ from resnet_viz.render.diagram.labels import (
     _STARTERS,
     SHORTCUT_STYLE,
     _costs,
+    _layer_title,
     _op_text,
     _shortcut_text,
     _stage_label,
@@ -68,18 +69,25 @@ class _Tail:
     quiet: bool = False  # a "+" node: the edge into it already shows the tensor
 
 
+def _tip(names: Iterable[str]) -> str:
+    """A node's tooltip: the torch module name(s) it stands for (what a checkpoint uses)."""
+    return "torch: " + ", ".join(names)
+
+
 def _text(tail: _Tail, shape: Shape) -> str:
     """Edge label for the tensor ``shape`` leaving ``tail``."""
     return "" if tail.quiet else fmt_shape(shape)
 
 
 def _input(c: _Ctx) -> _Tail:
-    c.d.node(c.id("input"), "<b>input</b>", _IO_FILL, attrs=", shape=oval")
+    c.d.node(c.id("input"), "<b>input</b>", _IO_FILL, attrs=", shape=oval",
+             tip="input image batch")
     return _Tail(c.id("input"), True)
 
 
 def _output(c: _Ctx, tail: _Tail) -> None:
-    c.d.node(c.id("output"), "<b>output</b>", _IO_FILL, attrs=", shape=oval")
+    c.d.node(c.id("output"), "<b>output</b>", _IO_FILL, attrs=", shape=oval",
+             tip="class scores (logits)")
     c.d.edge(tail.nid, c.id("output"), text=_text(tail, c.an.output_shape),
              changed=tail.changed)
 
@@ -106,7 +114,7 @@ def _folded_chain(c: _Ctx, recs: Sequence[LayerRecord], tail: _Tail, colour: str
         if c.costs and (params or macs):
             label += _costs(params, macs)
         fill, font = c.fill(first.name, colour)
-        c.d.node(nid, label, fill, font)
+        c.d.node(nid, label, fill, font, tip=_tip(r.name for r in grp))
         c.d.edge(tail.nid, nid, text=_text(tail, first.in_shape), changed=tail.changed)
         tail = _Tail(nid, last.out_shape != first.in_shape)
     return tail
@@ -130,7 +138,7 @@ def _stage_body(c: _Ctx, tail: _Tail) -> _Tail:
         if c.costs:
             label += _costs(row.params, row.macs)
         fill, font = c.fill(st.module, stage_colour(st.index))
-        c.d.node(nid, label, fill, font)
+        c.d.node(nid, label, fill, font, tip=_tip([st.module]))
         c.d.edge(tail.nid, nid, text=fmt_shape(blocks[0].in_shape), changed=tail.changed)
         tail = _Tail(nid, blocks[-1].out_shape != blocks[0].in_shape)
     return _folded_chain(c, head, tail, HEAD_COLOUR)
@@ -145,7 +153,7 @@ def _block_node(c: _Ctx, b: BlockSummary) -> str:
         label += _costs(b.params, b.macs)
     fill, font = c.fill(b.name, stage_colour(b.stage))
     attrs = ", penwidth=2" if b.stride > 1 else ""
-    c.d.node(nid, label, fill, font, attrs=attrs)
+    c.d.node(nid, label, fill, font, attrs=attrs, tip=_tip([b.name]))
     return nid
 
 
@@ -158,12 +166,13 @@ def _block(c: _Ctx, b: BlockSummary, tail: _Tail) -> _Tail:
     add = c.id(f"{b.name}.add")
     fill, font = c.fill("", _ADD_FILL) if c.paint else (stage_colour(b.stage), "")
     c.d.node(add, "+", fill, font, attrs=', shape=circle, width=0.22, fixedsize=true, '
-                                         'fontsize=12')
+                                         'fontsize=12', tip=f"{b.name}: main path + shortcut")
     # Heavy main edges and weightless skips keep the main path straight with the skips
     # bowing round it; without them dot's layout of a 600-block net is ~5x slower.
     c.d.edge(nid, add, text=fmt_shape(b.out_shape), changed=changed, attrs="weight=8")
     c.d.edge(tail.nid, add, text=_shortcut_text(b.shortcut, b.stride), changed=changed,
-             attrs=SHORTCUT_STYLE[b.shortcut] + ", weight=0", tail_port=True, head_port=True)
+             attrs=SHORTCUT_STYLE[b.shortcut] + ", weight=0", tail_port=True, head_port=True,
+             boxed=True)
     return _Tail(add, False, quiet=True)
 
 
@@ -192,14 +201,16 @@ def _layer_node(c: _Ctx, r: LayerRecord, strip: int, *, shortcut: bool = False) 
         label = "+"
     else:
         text = _op_text(r) if r.type not in (OpKind.BN.value, OpKind.RELU.value) else ""
-        label = f"<b>{_esc(r.name[strip:])}</b>" + (f"<br/>{_esc(text)}" if text else "")
+        label = f"<b>{_esc(_layer_title(r, strip))}</b>" + (f"<br/>{_esc(text)}" if text else "")
         if c.costs and (r.params or r.macs):
             label += _costs(r.params, r.macs)
     fill, font = c.fill(r.name, group_colour(r.group))
     attrs = _LAYER_SHAPES.get(r.type, "")
     if shortcut:
         attrs += ', style="rounded,filled,dashed"'
-    c.d.node(nid, label, fill, font, attrs=attrs)
+    tip = (f"{r.name.rsplit('.', 1)[0]}: main path + shortcut" if r.type == OpKind.ADD.value
+           else _tip([r.name]))
+    c.d.node(nid, label, fill, font, attrs=attrs, tip=tip)
     return nid
 
 
@@ -208,7 +219,7 @@ def _layer_chain(c: _Ctx, recs: Sequence[LayerRecord], tail: _Tail, strip: int =
     for r in recs:
         nid = _layer_node(c, r, strip, shortcut=shortcut)
         c.d.edge(tail.nid, nid, text=_text(tail, r.in_shape), changed=tail.changed,
-                 attrs=edge_attrs)
+                 attrs=edge_attrs, boxed=shortcut)
         tail = _Tail(nid, r.out_shape != r.in_shape, quiet=r.type == OpKind.ADD.value)
     return tail
 
@@ -236,7 +247,7 @@ def _layer_block(c: _Ctx, b: BlockSummary, tail: _Tail) -> _Tail:
                  attrs="weight=8")
         c.d.edge(side.nid, add_id, text=fmt_shape(add[0].in_shape) if short else "",
                  changed=side.changed, attrs=style + ", weight=0", tail_port=not short,
-                 head_port=True)
+                 head_port=True, boxed=True)
         end = _Tail(add_id, False, quiet=True)
     end = _layer_chain(c, post, end, strip)
     c.d.close()

@@ -30,7 +30,7 @@ _HEADER = """\
   graph [rankdir={rankdir}, fontname="Helvetica", fontsize=12, nodesep=0.3, ranksep=0.28,
          newrank=true, labelloc=t, label={title}];
   node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=10, color="#333333",
-        penwidth=1, margin="0.14,0.06", height=0.3];
+        penwidth=1, margin="0.2,0.09", height=0.3];
   edge [fontname="Helvetica", fontsize=8, color="#4D4D4D", arrowsize=0.6];"""
 
 
@@ -43,6 +43,7 @@ class _Edge:
     attrs: str
     tail_port: bool = False  # leave / enter at the side: skips bow around the main path
     head_port: bool = False
+    boxed: bool = False  # label on a white box: a bowed skip edge may run through its text
 
 
 @dataclass
@@ -72,14 +73,20 @@ class _Dot:
         self.depth -= 1
         self.line("}")
 
-    def node(self, nid: str, label: str, fill: str, font: str = "", attrs: str = "") -> None:
+    def node(self, nid: str, label: str, fill: str, font: str = "", attrs: str = "", *,
+             tip: str = "") -> None:
+        """A node; ``tip`` (the torch module name, say) becomes its hover tooltip."""
         self.ids.append(nid)
         extra = f', fontcolor="{font}"' if font else ""
+        if tip:
+            extra += f', tooltip="{_esc_q(tip)}"'
         self.line(f'{nid} [label=<{label}>, fillcolor="{fill}"{extra}{attrs}];')
 
     def edge(self, tail: str, head: str, *, text: str = "", changed: bool = True,
-             attrs: str = "", tail_port: bool = False, head_port: bool = False) -> None:
-        self.edges.append(_Edge(tail, head, text, changed, attrs, tail_port, head_port))
+             attrs: str = "", tail_port: bool = False, head_port: bool = False,
+             boxed: bool = False) -> None:
+        self.edges.append(_Edge(tail, head, text, changed, attrs, tail_port, head_port,
+                                boxed))
 
     def source(self, *, direction: Direction, title: str) -> str:
         lean = self.nodes > LEAN_LABELS_ABOVE
@@ -95,11 +102,24 @@ class _Dot:
             if e.head_port:
                 attrs.append(f"headport={side}")
             if e.text and (e.changed or not lean):
-                attrs.append(f'label="{_esc_q(e.text)}"')
+                attrs.append(_edge_label(e.text, boxed=e.boxed))
             tail = f" [{', '.join(attrs)}]" if attrs else ""
             out.append(f"  {e.tail} -> {e.head}{tail};")
         out.append("}")
         return "\n".join(out) + "\n"
+
+
+def _edge_label(text: str, *, boxed: bool) -> str:
+    """An edge's ``label`` attribute.
+
+    A leading space keeps the text off its own edge (in PDF/PNG the space is drawn;
+    in SVG the text is centred in the wider box). A boxed label sits on white, so a
+    bowed skip edge that passes through it leaves the text readable.
+    """
+    if boxed:
+        return ('label=<<table border="0" cellborder="0" cellpadding="1" bgcolor="white">'
+                f"<tr><td>{_esc(text)}</td></tr></table>>")
+    return f'label=" {_esc_q(text)}"'
 
 
 def _esc(text: str) -> str:
