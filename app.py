@@ -4,6 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from resnet_viz.ui import history
 from resnet_viz.ui.sidebar import render_sidebar
 from resnet_viz.ui.state import log_rerun_time, set_selection
 
@@ -18,14 +19,15 @@ PAGES = [
             url_path="diagram"),
     st.Page("views/tables.py", title="Tables & charts", icon=":material/table_chart:",
             url_path="tables"),
+    st.Page("views/compare.py", title="Compare", icon=":material/compare:", url_path="compare"),
     st.Page("views/gradients.py", title="Gradients", icon=":material/monitoring:",
             url_path="gradients"),
     st.Page("views/inside.py", title="Inside", icon=":material/visibility:", url_path="inside"),
-    st.Page("views/compare.py", title="Compare", icon=":material/compare:", url_path="compare"),
     st.Page("views/export.py", title="Export", icon=":material/download:", url_path="export"),
 ]
 
 page = st.navigation(PAGES)
+history.track()  # every change of the view becomes a browser history entry (Back works)
 with log_rerun_time(page.url_path or "overview"):
     set_selection(render_sidebar())
     page.run()

@@ -9,11 +9,12 @@ from resnet_viz.render import compare as rc
 from resnet_viz.render import diagram
 from resnet_viz.ui import compare as uc
 from resnet_viz.ui import graphs
+from resnet_viz.ui.help import Page as HelpPage
+from resnet_viz.ui.help import page_help
 
 st.title("Compare")
-st.caption("Two to four complete configurations side by side (this page does not use the "
-           "sidebar's network). Every widget is in the address bar: copy the link to share "
-           "the comparison.")
+page_help(HelpPage.COMPARE)
+st.caption("Every widget is in the address bar: copy the link to share the comparison.")
 for problem in uc.url_problems():
     st.warning("A link value was ignored and the default used instead:",
                icon=":material/warning:")

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from resnet_viz.render import diagram
-from resnet_viz.ui import graphs, history
+from resnet_viz.ui import graphs
 from resnet_viz.ui.help import Page, page_help
 from resnet_viz.ui.state import page_header, selection
 
@@ -12,7 +12,6 @@ NETWORK, ANATOMY = "network", "block anatomy"
 sel = selection()
 spec = sel.spec
 page_header("Diagram", sel)
-history.track()
 page_help(Page.DIAGRAM)
 
 # A bound segmented control rather than st.tabs, so the link keeps the chosen view.

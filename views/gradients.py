@@ -11,6 +11,7 @@ from resnet_viz.probes import gradients
 from resnet_viz.probes.gradients import Metric, Net
 from resnet_viz.render import diagram, gradient_charts
 from resnet_viz.ui import probes
+from resnet_viz.ui.help import Page, page_help
 from resnet_viz.ui.safe import plain
 from resnet_viz.ui.state import page_header, selection
 
@@ -91,6 +92,7 @@ def _check_url(imagenet: bool) -> None:
 sel = selection()
 spec = sel.spec
 page_header("Gradients", sel)
+page_help(Page.GRADIENTS)
 imagenet = spec.family is Family.IMAGENET
 _check_url(imagenet)
 with st.expander("Probe options", expanded=False):

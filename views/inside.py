@@ -6,10 +6,12 @@ from resnet_viz.probes.inside import attributions as attr
 from resnet_viz.probes.inside.features import MAX_TOP_K
 from resnet_viz.render import inside_charts as charts
 from resnet_viz.ui import inside
+from resnet_viz.ui.help import Page, page_help
 from resnet_viz.ui.state import page_header, selection
 
 sel = selection()
 page_header("Inside", sel)
+page_help(Page.INSIDE)
 st.caption("One image through the network and through its plain twin (the same weights with "
            "every shortcut removed). Feature maps are recorded with captum's LayerActivation, "
            "attributions with captum's LayerGradCam and IntegratedGradients, on the CPU.")

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from resnet_viz.render import tables
-from resnet_viz.ui import components, history
+from resnet_viz.ui import components
 from resnet_viz.ui.cache import cached_analysis, cached_memory
 from resnet_viz.ui.help import Page, page_help
 from resnet_viz.ui.state import page_header, selection
@@ -11,7 +11,6 @@ from resnet_viz.ui.state import page_header, selection
 sel = selection()
 spec, run = sel.spec, sel.run
 page_header("Overview", sel)
-history.track()
 page_help(Page.OVERVIEW)
 an = cached_analysis(spec)
 mem = cached_memory(spec, run.batch, run.dtype_bytes)

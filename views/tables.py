@@ -3,7 +3,7 @@
 import streamlit as st
 
 from resnet_viz.render import charts, tables
-from resnet_viz.ui import components, history
+from resnet_viz.ui import components
 from resnet_viz.ui.cache import cached_analysis, cached_layer_table
 from resnet_viz.ui.help import Page, page_help
 from resnet_viz.ui.state import page_header, selection
@@ -13,7 +13,6 @@ LAYERS, BLOCKS, STAGES, CHARTS = "layers", "blocks", "stages", "charts"
 sel = selection()
 spec, run = sel.spec, sel.run
 page_header("Tables & charts", sel)
-history.track()
 page_help(Page.TABLES)
 an = cached_analysis(spec)
 

@@ -20,6 +20,9 @@ class Page(StrEnum):
     DIAGRAM = "diagram"
     TABLES = "tables"
     GRADIENTS = "gradients"
+    COMPARE = "compare"
+    INSIDE = "inside"
+    EXPORT = "export"
 
 
 INTRO: dict[Page, str] = {
@@ -45,6 +48,21 @@ INTRO: dict[Page, str] = {
         "network with shortcuts and in the same network without them (*plain*). A "
         "first / last ratio near 1 means the signal arrives undiminished; far above 1 "
         "it grows toward the input, far below it fades."),
+    Page.COMPARE: (
+        "Two to four networks side by side, each chosen in its own column (this page does "
+        "not use the sidebar). The sentences and the highlighted cells say what changed "
+        "from one column to the next and by how much; *Scaling* follows one family over "
+        "every valid depth, with the paper's published errors as separate, labelled points."),
+    Page.INSIDE: (
+        "One image through the network: the feature maps each stage produces (the "
+        "channels that respond most strongly) and where the network looks for a class "
+        "(Grad-CAM and Integrated Gradients, computed with captum). With random weights "
+        "this shows structure, not meaning; load trained weights to see what a network "
+        "has learned."),
+    Page.EXPORT: (
+        "Figures and tables for slides, handouts and papers: diagrams in four styles "
+        "(screen, slide, print, high contrast), TikZ for LaTeX, tables as CSV, Markdown "
+        "or LaTeX, charts as PNG, SVG or HTML, and a zip with all of it and a README."),
 }
 
 GLOSSARY: tuple[tuple[str, str], ...] = (
