@@ -134,5 +134,5 @@ def compare(run: Degradation, *, depth: int | None = None, images: int = 256, st
 
         with torch_threads(threads):
             out.append(landscape(model, data.x_train, data.y_train, label=f"{kind}-{depth}",
-                             steps=steps, span=span, seed=seed, progress=tick))
+                                 steps=steps, span=span, seed=seed, progress=tick))
     return out[0], out[1]

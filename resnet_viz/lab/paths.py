@@ -195,6 +195,6 @@ def compare(run: Degradation, *, depth: int | None = None, batch: int = 64, samp
 
         with torch_threads(threads):
             out.append(path_gradients(model, data.x_train, data.y_train,
-                                  label=f"residual-{depth}, {name}", samples=samples,
-                                  seed=seed, progress=tick))
+                                      label=f"residual-{depth}, {name}", samples=samples,
+                                      seed=seed, progress=tick))
     return out[0], out[1]
