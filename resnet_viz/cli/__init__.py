@@ -12,10 +12,10 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from resnet_viz.cli import gradients, summary
+from resnet_viz.cli import gradients, lab, summary
 from resnet_viz.cli.args import OneLineParser
 
-SUBCOMMANDS = (summary, gradients)
+SUBCOMMANDS = (summary, gradients, lab)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -9,7 +9,12 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from resnet_viz.fmt import fmt_factor
+from resnet_viz.lab.landscape import Landscape
+from resnet_viz.lab.paths import PathGradients
+from resnet_viz.lab.shatter import Shatter
 from resnet_viz.lab.train import Degradation, Kind, NetHistory
 
 
@@ -91,3 +96,52 @@ def gradient_caption(run: Degradation) -> str:
         return ""
     return ("First-block over last-block weight-gradient norm (1 means both ends learn "
             "at the same rate): " + "; ".join(out) + ".")
+
+
+def landscape_caption(plain: Landscape, residual: Landscape) -> str:
+    """How sharply the loss rises away from the trained weights, per net (generated)."""
+    parts = []
+    for ls in (plain, residual):
+        ring = np.concatenate([ls.loss[0], ls.loss[-1], ls.loss[1:-1, 0], ls.loss[1:-1, -1]])
+        parts.append((ls, float(np.median(ring))))
+    words = [f"{ls.label}: {ls.centre:.3f} at the trained weights, median {edge:.3g} on the "
+             f"grid's border ({fmt_factor(edge / ls.centre)} times the centre)"
+             for ls, edge in parts if ls.centre > 0]
+    if not words:
+        return ""
+    flatter = min(parts, key=lambda p: p[1] / p[0].centre if p[0].centre > 0 else math.inf)[0]
+    span = float(plain.coords[-1])
+    return (f"Training loss along a random filter-normalised slice, out to {span:g} filter "
+            f"norms: " + "; ".join(words) + f". The {flatter.label} net's loss rises less "
+            "in relative terms on this slice.")
+
+
+def paths_caption(init: PathGradients, trained: PathGradients) -> str:
+    """Where the gradient comes from, by path length (generated)."""
+    n = trained.blocks
+    out = [f"A residual net of {n} blocks has {2 ** n:,} paths; most have length near "
+           f"{int(np.argmax(trained.counts))}."]
+    for pg in (init, trained):
+        lo, hi = pg.effective_range
+        g = pg.grad
+        if g[0] > 0:
+            fall = (f"the gradient one path carries changes by a factor of "
+                    f"{fmt_factor(g[-1] / g[0])} from length 0 to length {n}")
+        else:
+            fall = "paths of length 0 carry no gradient"
+        out.append(f"{pg.label.split(', ')[-1].capitalize()}: lengths {lo}–{hi} carry 90% of "
+                   f"the total gradient; {fall}.")
+    return " ".join(out)
+
+
+def shatter_caption(res: Shatter) -> str:
+    """Lag-1 autocorrelation at the shallowest and deepest depth, per kind (generated)."""
+    lo, hi = res.depths[0], res.depths[-1]
+    words = [f"{kind} {v[0]:.2f} at depth {lo} → {v[-1]:.2f} at depth {hi}"
+             if len(v) > 1 else f"{kind} {v[0]:.2f} at depth {lo}"
+             for kind, v in res.lag1.items()]
+    best = max(res.lag1.items(), key=lambda kv: kv[1][-1] if math.isfinite(kv[1][-1])
+               else -math.inf)[0]
+    return ("Lag-1 autocorrelation of the input gradient along the line (1: smooth, 0: "
+            "white noise): " + "; ".join(words) + f". At depth {hi} the {best} net keeps "
+            "the most correlated gradient.")
