@@ -27,7 +27,8 @@ def test_training_curves_one_trace_per_net_and_curve() -> None:
     assert set(by_name) == {"plain-8", "residual-8", "plain-14", "residual-14"}
     assert by_name["plain-14"].line.color == PLAIN_COLOUR
     assert by_name["residual-14"].line.color == RESIDUAL_COLOUR
-    assert by_name["residual-14"].line.dash == "solid" and by_name["residual-8"].line.dash != "solid"
+    assert by_name["residual-14"].line.dash == "solid"
+    assert by_name["residual-8"].line.dash != "solid"
     assert list(fig.data[0].y) == [2.0, 1.5]
 
 
