@@ -16,6 +16,7 @@ PAGES = [
             url_path="tables"),
     st.Page("views/gradients.py", title="Gradients", icon=":material/monitoring:",
             url_path="gradients"),
+    st.Page("views/lab.py", title="Lab", icon=":material/science:", url_path="lab"),
 ]
 
 page = st.navigation(PAGES)

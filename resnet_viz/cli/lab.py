@@ -65,6 +65,8 @@ def run(a: argparse.Namespace) -> str:
         out["shatter"] = res.to_dict()
         text.append(captions.shatter_caption(res))
     else:
+        if a.experiment == "landscape":
+            landscape.check_grid(a.steps, a.span)  # before minutes of training
         config = TrainConfig(depths=a.depths or TrainConfig.depths, width_mult=a.width_mult,
                              epochs=a.epochs, batch=a.batch, train_size=a.train_size, lr=a.lr,
                              seed=a.seed, device=a.device, threads=a.threads)

@@ -76,6 +76,19 @@ def loss_of(model: nn.Module, x: Tensor, y: Tensor,
         model.train(was_training)
 
 
+def check_grid(steps: int, span: float) -> None:
+    """Validate the grid options.
+
+    Raises:
+        ValueError: for an even or too small ``steps`` or a non-positive ``span``.
+    """
+    if steps < 3 or steps % 2 == 0:
+        raise ValueError(f"steps must be odd and at least 3 (the centre is a grid point); "
+                         f"got {steps}")
+    if not span > 0:
+        raise ValueError(f"span must be positive; got {span}")
+
+
 def landscape(model: nn.Module, x: Tensor, y: Tensor, *, label: str = "", steps: int = 11,
               span: float = 1.0, seed: int = 0, progress: Progress | None = None) -> Landscape:
     """The loss on a ``steps x steps`` grid over ``[-span, span]^2`` of a random slice.
@@ -92,11 +105,7 @@ def landscape(model: nn.Module, x: Tensor, y: Tensor, *, label: str = "", steps:
     Raises:
         ValueError: for an even or too small ``steps`` or a non-positive ``span``.
     """
-    if steps < 3 or steps % 2 == 0:
-        raise ValueError(f"steps must be odd and at least 3 (the centre is a grid point); "
-                         f"got {steps}")
-    if not span > 0:
-        raise ValueError(f"span must be positive; got {span}")
+    check_grid(steps, span)
     d1, d2 = directions(model, seed)
     theta = {n: p.detach() for n, p in model.named_parameters()}
     coords = np.linspace(-span, span, steps)
