@@ -120,7 +120,7 @@ def landscape(model: nn.Module, x: Tensor, y: Tensor, *, label: str = "", steps:
     return Landscape(label, coords, loss)
 
 
-def compare(run: Degradation, *, depth: int | None = None, images: int = 256, steps: int = 11,
+def compare(run: Degradation, *, depth: int | None = None, images: int = 128, steps: int = 9,
             span: float = 1.0, seed: int = 0, threads: int | None = 1,
             progress: Progress | None = None) -> tuple[Landscape, Landscape]:
     """Plain and residual landscapes of one depth of a run (default: the deepest).

@@ -55,9 +55,17 @@ def training_curves(run: Degradation) -> go.Figure:
     for col in (2, 3):
         fig.update_yaxes(range=[0, 1.02], row=1, col=col)
     state = "stopped" if run.stopped else f"epoch {run.epochs_done} of {run.config.epochs}"
-    return finish(fig, "Plain vs residual, trained on digits",
-                  f"{state}; {run.config.train_size or 'all'} training images, seed "
-                  f"{run.config.seed}", height=420, legend=True)
+    fig = finish(fig, "Plain vs residual, trained on digits",
+                 f"{state}; {run.config.train_size or 'all'} training images, seed "
+                 f"{run.config.seed}", height=460, legend=True)
+    return _legend_below(fig)
+
+
+def _legend_below(fig: go.Figure) -> go.Figure:
+    """Subplot titles take the row above the plots: the legend goes under the x-axis titles."""
+    fig.update_layout(legend={"y": -0.22, "yanchor": "top"},
+                      margin={"t": fig.layout.margin.t - 28, "b": 110})
+    return fig
 
 
 def gradient_ratio_chart(run: Degradation) -> go.Figure:
@@ -125,8 +133,8 @@ def paths_chart(init: PathGradients, trained: PathGradients) -> go.Figure:
                                  line={"color": colour, "dash": dash}), row=1, col=3)
     fig.update_xaxes(title_text="path length (residual branches passed)")
     fig.update_yaxes(type="log", row=1, col=2)
-    return finish(fig, f"Paths through {init.blocks} residual blocks",
-                  init.label.split(",")[0], height=420, legend=True)
+    return _legend_below(finish(fig, f"Paths through {init.blocks} residual blocks",
+                                init.label.split(",")[0], height=460, legend=True))
 
 
 def shatter_chart(res: Shatter) -> go.Figure:
@@ -147,5 +155,6 @@ def shatter_chart(res: Shatter) -> go.Figure:
     fig.update_xaxes(title_text="depth", row=1, col=1)
     fig.update_xaxes(title_text="t (position on the line between two digits)", row=1, col=2)
     fig.update_yaxes(range=[-1.05, 1.05], row=1, col=1)
-    return finish(fig, "Shattered gradients at initialisation", "1: neighbouring inputs get "
-                  "the same gradient; 0: white noise", height=420, legend=True)
+    return _legend_below(finish(fig, "Shattered gradients at initialisation",
+                                "1: neighbouring inputs get the same gradient; 0: white noise",
+                                height=460, legend=True))

@@ -110,10 +110,13 @@ def show_training(run: Degradation) -> None:
 def _run_probe(label: str, key: tuple[Any, ...], button: str,
                compute: Callable[[Callable[[int, int, str], None]], T]) -> T | None:
     result: T | None = lookup(key)
-    if result is None and st.button(label, key=button):
-        update, clear = progress_bar(label)
-        result = cached(key, lambda: compute(update))
-        clear()
+    if result is None:
+        slot = st.empty()
+        if slot.button(label, key=button):
+            update, clear = progress_bar(label)
+            result = cached(key, lambda: compute(update))
+            clear()
+            slot.empty()
     return result
 
 
