@@ -7,6 +7,7 @@ linear layer's output row) is rescaled to the norm of the same filter of the
 trained weights, and BatchNorm weights and biases get no component (the paper's
 "ignore biasbn" choice). The training loss is then evaluated at
 ``theta + a * d1 + b * d2`` on a grid; ``a = b = 0`` is the trained net itself.
+BatchNorm uses the batch statistics of the evaluated images (see :func:`loss_of`).
 The model is never modified: every point runs through ``torch.func.functional_call``.
 """
 
@@ -65,12 +66,21 @@ def directions(model: nn.Module, seed: int) -> tuple[dict[str, Tensor], dict[str
 
 def loss_of(model: nn.Module, x: Tensor, y: Tensor,
             params: dict[str, Tensor] | None = None) -> float:
-    """Cross-entropy of ``model`` (or of it with ``params`` substituted), eval mode."""
+    """Cross-entropy of ``model`` (or of it with ``params`` substituted) on ``x``.
+
+    BatchNorm normalises with the statistics of ``x`` itself, as during training: after
+    a few hundred steps the running statistics still lag the weights, and with them the
+    loss of a short-trained net can be several times its training loss. The running
+    statistics are cloned, so the model's own buffers are never updated.
+    """
+    state: dict[str, Tensor] = {n: b.clone() for n, b in model.named_buffers()}
+    state.update(params if params is not None
+                 else {n: p.detach() for n, p in model.named_parameters()})
     was_training = model.training
-    model.eval()
+    model.train()
     try:
         with torch.no_grad():
-            logits = model(x) if params is None else functional_call(model, params, (x,))
+            logits = functional_call(model, state, (x,))
             return float(functional.cross_entropy(logits.float(), y))
     finally:
         model.train(was_training)

@@ -18,7 +18,7 @@ import torch
 from resnet_viz.lab import captions, landscape, paths, shatter
 from resnet_viz.lab.train import Degradation, TrainConfig, train
 from resnet_viz.render import lab_charts
-from resnet_viz.ui.probes import _Store, progress_bar
+from resnet_viz.ui.probes import _Store, progress_bar  # the same bounded LRU, not a copy
 
 T = TypeVar("T")
 MAX_ENTRIES = 8  # trained nets are small (a few MB each) but keep only a handful
