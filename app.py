@@ -23,6 +23,7 @@ PAGES = [
     st.Page("views/gradients.py", title="Gradients", icon=":material/monitoring:",
             url_path="gradients"),
     st.Page("views/inside.py", title="Inside", icon=":material/visibility:", url_path="inside"),
+    st.Page("views/lab.py", title="Lab", icon=":material/science:", url_path="lab"),
     st.Page("views/export.py", title="Export", icon=":material/download:", url_path="export"),
 ]
 

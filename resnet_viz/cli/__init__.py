@@ -12,10 +12,10 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from resnet_viz.cli import compare, export, gradients, inspect, scaling, summary
+from resnet_viz.cli import compare, export, gradients, inspect, lab, scaling, summary
 from resnet_viz.cli.args import OneLineParser
 
-SUBCOMMANDS = (summary, gradients, compare, scaling, inspect, export)
+SUBCOMMANDS = (summary, gradients, compare, scaling, inspect, lab, export)
 
 
 def build_parser() -> argparse.ArgumentParser:
