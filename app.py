@@ -19,6 +19,7 @@ PAGES = [
     st.Page("views/inside.py", title="Inside", icon=":material/visibility:", url_path="inside"),
     st.Page("views/compare.py", title="Compare", icon=":material/compare:", url_path="compare"),
     st.Page("views/export.py", title="Export", icon=":material/download:", url_path="export"),
+    st.Page("views/lesson.py", title="Lesson", icon=":material/school:", url_path="lesson"),
 ]
 
 page = st.navigation(PAGES)
