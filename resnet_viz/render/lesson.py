@@ -297,7 +297,8 @@ def going_deeper() -> Step:
         {"big": str(big.depth), "small": str(small.depth), "p_big": fmt_count(big.params),
          "m_big": fmt_count(big.macs), "p_small": fmt_count(small.params),
          "m_small": fmt_count(small.macs), "verdict": verdict, "e_big": _pct(e_big.error),
-         "e_small": _pct(e_small.error), "src": e_big.source, "cifar": CIFAR_DATASET}, Figure.SCALING)
+         "e_small": _pct(e_small.error), "src": e_big.source, "cifar": CIFAR_DATASET},
+        Figure.SCALING)
 
 
 def lesson_steps(spec: ResNetSpec, an: Analysis | None = None,

@@ -43,7 +43,7 @@ def test_order_follows_the_paper() -> None:
 
 def test_degradation_cites_the_published_table() -> None:
     step = lesson.degradation()
-    (d_lo, p_lo, _), (d_hi, p_hi, _) = paper.PLAIN_VS_RESIDUAL
+    (_, p_lo, _), (d_hi, p_hi, _) = paper.PLAIN_VS_RESIDUAL
     assert f"plain-{d_hi}" in step.text and f"{p_hi:.2f}%" in step.text
     assert f"{p_lo:.2f}%" in step.text and "published" in step.text
     assert paper.PLAIN_TABLE_SOURCE in step.text
