@@ -111,8 +111,8 @@ def degradation() -> Step:
 def degradation_table() -> pd.DataFrame:
     """The published plain and residual errors behind the first step (labelled)."""
     return pd.DataFrame(
-        [{"layers": d, "plain (published, %)": p, "ResNet (published, %)": r}
-         for d, p, r in PLAIN_VS_RESIDUAL]).set_index("layers")
+        [{"layers": str(d), "plain, top-1 error (published)": _pct(p),
+          "ResNet, top-1 error (published)": _pct(r)} for d, p, r in PLAIN_VS_RESIDUAL])
 
 
 def residual_block(spec: ResNetSpec, an: Analysis) -> Step:

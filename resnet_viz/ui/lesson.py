@@ -32,15 +32,18 @@ _PROBED = "_lesson_probed"
 _VERDICTS = "_lesson_verdicts"
 _QUIZ_ID = "_lesson_quiz_id"
 
-# Our own constant CSS (never user text): hide the sidebar and Streamlit's header,
-# larger type and figures for a projector.
+# Our own constant CSS (never user text): hide the sidebar, Streamlit's header and the
+# step slider (still drawn, so the URL keeps the step; the progress bar stays), larger
+# type and figures for a projector. Streamlit names a keyed element's class st-key-<key>
+# with every character outside [a-zA-Z0-9_-] turned into "-".
 PRESENTER_CSS = """<style>
 section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
-header[data-testid="stHeader"], .lesson-control { display: none !important; }
+header[data-testid="stHeader"], .st-key-lesson-step { display: none !important; }
 .stMainBlockContainer { max-width: 100% !important; padding-top: 1rem !important; }
 .stMainBlockContainer p, .stMainBlockContainer li { font-size: 1.55rem !important;
   line-height: 1.45 !important; }
-.stMainBlockContainer h2 { font-size: 2.6rem !important; }
+.stMainBlockContainer h3 { font-size: 2.4rem !important; }
+[data-testid="stDataFrame"] { font-size: 1.3rem !important; }
 [data-testid="stGraphVizChart"] svg { min-height: 46vh; }
 </style>"""
 
@@ -127,7 +130,8 @@ def show_step(step: lesson.Step, spec: ResNetSpec) -> None:
 
 def _figure(fig: lesson.Figure, spec: ResNetSpec, report: GradientReport | None) -> None:
     if fig is lesson.Figure.DEGRADATION:
-        st.table(lesson.degradation_table())
+        st.dataframe(lesson.degradation_table(), hide_index=True)
+        st.caption(f"Published: {lesson.PLAIN_TABLE_SOURCE}")
     elif fig is lesson.Figure.ANATOMY:
         st.graphviz_chart(graphs.browser_dot(graphs.anatomy_dot(spec, 1, True)))
     elif fig is lesson.Figure.BLOCK_PARAMS:
