@@ -30,7 +30,14 @@ from resnet_viz.arch.paper import (
 )
 from resnet_viz.arch.plan import OpKind
 from resnet_viz.arch.presets import STANDARD_DEPTHS, default_block, from_depth
-from resnet_viz.arch.spec import FAMILY_INFO, BlockKind, Family, ResNetSpec, Shortcut
+from resnet_viz.arch.spec import (
+    FAMILY_INFO,
+    BlockKind,
+    Family,
+    ResNetSpec,
+    Shortcut,
+    ShortcutKind,
+)
 from resnet_viz.fmt import fmt_count, fmt_factor, fmt_shape, fmt_spatial
 from resnet_viz.probes.gradients import GradientReport, ProbeConfig, residual_ratio_caption
 from resnet_viz.probes.gradients import summarise as summarise_probe
@@ -122,9 +129,12 @@ def residual_block(spec: ResNetSpec, an: Analysis) -> Step:
         "Instead of asking a few layers to learn a mapping H(x), a residual block learns the "
         "difference F(x) = H(x) − x and adds its input back: y = F(x) + x. If the identity "
         "is best, the block only has to push F towards zero. In {name}, block {block} takes "
-        "{inp} to {out}; its shortcut is {kind}."),
+        "{inp} to {out}; {kind}."),
         {"name": spec.name, "block": b.name, "inp": fmt_shape(b.in_shape),
-         "out": fmt_shape(b.out_shape), "kind": str(b.shortcut)}, Figure.ANATOMY)
+         "out": fmt_shape(b.out_shape),
+         "kind": f"its shortcut is {b.shortcut}" if b.shortcut is not ShortcutKind.NONE
+         else "it has no shortcut: this is the plain network (switch shortcuts on in the "
+              "sidebar)"}, Figure.ANATOMY)
 
 
 def _convs(an: Analysis, block: str) -> list[LayerRecord]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 import re
 
+import pandas as pd
 import streamlit as st
 
 from resnet_viz.analysis import quiz as q
@@ -22,6 +23,7 @@ from resnet_viz.render import compare as render_compare
 from resnet_viz.render import gradient_charts as gcharts
 from resnet_viz.ui import graphs
 from resnet_viz.ui.cache import cached_analysis
+from resnet_viz.ui.components import number_columns
 from resnet_viz.ui.probes import cached_probe, progress_bar
 
 STEP_KEY = "lesson.step"
@@ -117,15 +119,22 @@ def _probe_button() -> bool:
 
 
 def show_step(step: lesson.Step, spec: ResNetSpec) -> None:
-    """A step's title, text and figure."""
+    """A step's title, text and figure (the probe steps: a button that runs the probe)."""
+    st.subheader(step.title)
+    text = st.empty()
     report = None
     if step.needs_probe and _probe_button():
         report = probe_report()
-        step = (lesson.gradients(report) if step.figure is lesson.Figure.GRADIENTS
-                else lesson.why_it_works(report))
-    st.subheader(step.title)
-    st.markdown(md_escape(step.text))
+        if report is not None:
+            step = (lesson.gradients(report) if step.figure is lesson.Figure.GRADIENTS
+                    else lesson.why_it_works(report))
+    text.markdown(md_escape(step.text))
     _figure(step.figure, spec, report)
+
+
+def _table(df: pd.DataFrame, index: bool = False) -> None:
+    frame = df.reset_index() if index else df
+    st.dataframe(frame, hide_index=True, column_config=number_columns(frame))
 
 
 def _figure(fig: lesson.Figure, spec: ResNetSpec, report: GradientReport | None) -> None:
@@ -135,11 +144,11 @@ def _figure(fig: lesson.Figure, spec: ResNetSpec, report: GradientReport | None)
     elif fig is lesson.Figure.ANATOMY:
         st.graphviz_chart(graphs.browser_dot(graphs.anatomy_dot(spec, 1, True)))
     elif fig is lesson.Figure.BLOCK_PARAMS:
-        st.dataframe(lesson.block_params_table(), hide_index=True)
+        _table(lesson.block_params_table())
     elif fig is lesson.Figure.SHORTCUTS:
-        st.dataframe(lesson.shortcuts_table(spec))
+        _table(lesson.shortcuts_table(spec), index=True)
     elif fig is lesson.Figure.TABLE1:
-        st.dataframe(tables.table1(cached_analysis(lesson.table1_spec(spec))), hide_index=True)
+        _table(tables.table1(cached_analysis(lesson.table1_spec(spec))))
     elif fig is lesson.Figure.STAGE_COST:
         st.plotly_chart(charts.params_macs_by_stage(cached_analysis(spec)),
                         key="lesson.stage_cost")

@@ -15,7 +15,8 @@ from resnet_viz.fmt import fmt_count, fmt_shape
 from resnet_viz.probes.gradients import run_probe, summarise
 from resnet_viz.render import lesson
 
-SPECS = [from_depth(50), from_depth(18, input_size=(97, 97)), from_depth(56, family=Family.CIFAR)]
+SPECS = [from_depth(50), from_depth(18, input_size=(97, 97)), from_depth(56, family=Family.CIFAR),
+         from_depth(34, shortcuts=False)]
 
 
 @pytest.fixture(scope="module")
@@ -100,3 +101,9 @@ def test_probe_steps_wait_for_the_probe_then_use_it(report) -> None:  # type: ig
     why = lesson.why_it_works(report)
     assert "median block" in why.text
     assert not re.search(r"\d", why.template)
+
+
+def test_plain_configuration_is_said_to_have_no_shortcut() -> None:
+    spec = from_depth(34, shortcuts=False)
+    assert "no shortcut" in lesson.residual_block(spec, analyse(spec)).text
+    assert [str(s.shortcut) for s in lesson.shortcut_specs(spec)] == ["A", "B", "C"]
