@@ -281,9 +281,13 @@ def gradients(report: GradientReport | None) -> Step:
 def why_it_works(report: GradientReport | None) -> Step:
     """The residual ratio ||F(x)|| / ||x|| from the probe."""
     caption = residual_ratio_caption(report) if report is not None else ""
+    n = sum(probe_spec().blocks)
     return Step("why", "Why it works: ‖F(x)‖ / ‖x‖", (
-        "Each block adds its branch F(x) to the signal on the shortcut; the gradient flows "
-        "back through the additions unchanged. {caption}"), {"caption": caption},
+        "Each block adds its branch F(x) to the signal on the shortcut, and the gradient "
+        "flows back through every addition unchanged. Unrolled, the {n} blocks of {name} "
+        "give {paths} paths from input to output (each block's branch taken or skipped), "
+        "most of them through about half the blocks. {caption}"),
+        {"n": str(n), "name": probe_spec().name, "paths": f"{2 ** n:,}", "caption": caption},
         Figure.RESIDUAL_RATIO, needs_probe=True)
 
 

@@ -108,11 +108,13 @@ def _probe_button() -> bool:
     if st.session_state.get(_PROBED):
         return True
     spec = lesson.probe_spec()
-    if st.button(f"Run the probe on {spec.name}", key="lesson.probe.run",
-                 icon=":material/play_arrow:", type="primary"):
+    slot = st.empty()
+    if slot.button(f"Run the probe on {spec.name}", key="lesson.probe.run",
+                   icon=":material/play_arrow:", type="primary"):
         update, clear = progress_bar("Probing")
         cached_probe(spec, lesson.PROBE_CONFIG, update)
         clear()
+        slot.empty()
         st.session_state[_PROBED] = True
         return True
     return False

@@ -84,5 +84,6 @@ def test_probe_button_fills_the_gradient_steps() -> None:
     assert not at.exception, at.exception
     assert any("First block vs last block" in m.value for m in at.markdown)
     assert len(at.get("plotly_chart")) == 1
+    assert "lesson.probe.run" not in [b.key for b in at.button]  # the button has gone
     at.button(key="lesson.next").click().run()
     assert any("median block" in m.value for m in at.markdown)

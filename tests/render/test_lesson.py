@@ -100,6 +100,8 @@ def test_probe_steps_wait_for_the_probe_then_use_it(report) -> None:  # type: ig
     assert summarise(report).caption in with_probe.text
     why = lesson.why_it_works(report)
     assert "median block" in why.text
+    blocks = sum(lesson.probe_spec().blocks)
+    assert why.values["paths"] == f"{2 ** blocks:,}" and why.values["n"] == str(blocks)
     assert not re.search(r"\d", why.template)
 
 
