@@ -126,3 +126,14 @@ def published_errors(family: Family | str) -> tuple[PublishedError, ...]:
     """The published errors of one family, in table order."""
     fam = Family(family)
     return tuple(p for p in PUBLISHED_ERRORS if p.family is fam)
+
+
+# ----------------------------------------------------------------------------- degradation
+PLAIN_TABLE_SOURCE = "He et al. 2015, Table 2 (ImageNet val top-1 error, 10-crop, %)"
+PLAIN_VS_RESIDUAL: tuple[tuple[int, float, float], ...] = ((18, 27.94, 27.88), (34, 28.54, 25.03))
+"""Table 2 of He et al. 2015: (depth, plain top-1 error %, ResNet top-1 error %); option A."""
+
+DEGRADATION_FIGURE_SOURCE = "He et al. 2015, Figure 1 (CIFAR-10, plain networks)"
+DEGRADATION_FIGURE_DEPTHS: tuple[int, int] = (20, 56)
+"""The two plain CIFAR-10 depths of the paper's Figure 1: the deeper has the higher training
+and test error (plotted curves; the paper prints no table of these numbers)."""
