@@ -24,8 +24,8 @@ PAGES = [
             url_path="gradients"),
     st.Page("views/inside.py", title="Inside", icon=":material/visibility:", url_path="inside"),
     st.Page("views/lab.py", title="Lab", icon=":material/science:", url_path="lab"),
-    st.Page("views/export.py", title="Export", icon=":material/download:", url_path="export"),
     st.Page("views/lesson.py", title="Lesson", icon=":material/school:", url_path="lesson"),
+    st.Page("views/export.py", title="Export", icon=":material/download:", url_path="export"),
 ]
 
 page = st.navigation(PAGES)

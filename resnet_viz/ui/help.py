@@ -57,8 +57,8 @@ INTRO: dict[Page, str] = {
         "One image through the network: the feature maps each stage produces (the "
         "channels that respond most strongly) and where the network looks for a class "
         "(Grad-CAM and Integrated Gradients, computed with captum). With random weights "
-        "this shows structure, not meaning; load trained weights to see what a network "
-        "has learned."),
+        "this shows what the architecture does rather than what was learned; load trained "
+        "weights to see what a network has learned."),
     Page.EXPORT: (
         "Figures and tables for slides, handouts and papers: diagrams in four styles "
         "(screen, slide, print, high contrast), TikZ for LaTeX, tables as CSV, Markdown "

@@ -18,17 +18,18 @@ import torch
 from resnet_viz.lab import captions, landscape, paths, shatter
 from resnet_viz.lab.train import Degradation, TrainConfig, train
 from resnet_viz.render import lab_charts
-from resnet_viz.ui.probes import _Store, progress_bar  # the same bounded LRU, not a copy
+from resnet_viz.ui.cache import MIB, BoundedStore  # the same bounded LRU, not a copy
+from resnet_viz.ui.probes import progress_bar
 
 T = TypeVar("T")
-MAX_ENTRIES = 8  # trained nets are small (a few MB each) but keep only a handful
+MAX_ENTRIES, MAX_BYTES = 8, 256 * MIB  # trained nets are a few MB each: keep a handful
 DEPTHS = (8, 14, 20, 32, 44, 56)
 _PARTIAL = "lab._partial"  # the running (or interrupted) run's last epoch
 
 
 @st.cache_resource
-def _store() -> _Store:
-    return _Store(MAX_ENTRIES)
+def _store() -> BoundedStore:
+    return BoundedStore(MAX_ENTRIES, MAX_BYTES)
 
 
 def cached(key: tuple[Any, ...], compute: Callable[[], T]) -> T:
@@ -38,9 +39,7 @@ def cached(key: tuple[Any, ...], compute: Callable[[], T]) -> T:
 
 def lookup(key: tuple[Any, ...]) -> Any:
     """A stored result, or ``None`` (without computing)."""
-    store = _store()
-    with store.lock:
-        return store.items.get(key)
+    return _store().get(key)
 
 
 def options() -> TrainConfig | None:
