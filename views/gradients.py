@@ -10,7 +10,7 @@ from resnet_viz.arch.spec import Family
 from resnet_viz.probes import gradients
 from resnet_viz.probes.gradients import Metric, Net
 from resnet_viz.render import diagram, gradient_charts
-from resnet_viz.ui import probes
+from resnet_viz.ui import graphs, probes
 from resnet_viz.ui.help import Page, page_help
 from resnet_viz.ui.safe import plain
 from resnet_viz.ui.state import page_header, selection
@@ -193,10 +193,12 @@ with overlay_tab:
         st.warning(f"{len(missing)} block(s) have no finite value (the norms overflow or "
                    f"underflow: cannot be measured, try float64) and are drawn grey as "
                    f"'no value', e.g. {missing[0]}.", icon=":material/warning:")
-    st.graphviz_chart(diagram.pair_dot(
+    overlay_dot = diagram.pair_dot(
         report.spec, level=diagram.Level.BLOCK, plain_overlay=values[Net.PLAIN],
         residual_overlay=values[Net.RESIDUAL],
-        overlay_label=gradient_charts.METRIC_LABELS[metric]), width="content")
+        overlay_label=gradient_charts.METRIC_LABELS[metric])
+    graphs.show(overlay_dot, key="grad.overlay", file_stem=f"{report.spec.name}-{metric}-overlay",
+                alt=f"{report.spec.name}, plain vs residual, coloured by {metric}")
 with sweep_tab:
     standard, default = SWEEP_DEPTHS[spec.family], list(SWEEP_DEFAULT[spec.family])
     depths = st.multiselect("Depths", standard, default=default, key="grad.sweep_depths",

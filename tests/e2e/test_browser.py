@@ -23,7 +23,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 # a test slower, never wrong; the limit only stops a test that would hang.
 TIMEOUT = 180_000
 FRAME = 'iframe[data-testid="stIFrame"]'  # the diagram viewer (server-laid-out SVG)
-GRAPH = '[data-testid="stGraphVizChart"] svg'  # graphs the browser lays out (Gradients)
 # Sum of the first trace's y values of the first plotly chart (params by stage).
 CHART_SUM_JS = """() => {
   const el = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot');
@@ -283,7 +282,7 @@ def test_gradients_click_through(page: Page, app_url: str) -> None:
     expect(caption).to_contain_text(f"grows {plain}x")
 
     page.get_by_role("tab", name="Diagram overlay").click()
-    overlay = main.locator(GRAPH).first
+    overlay = page.frame_locator(FRAME).first.locator("svg")  # the zoomable viewer
     expect(overlay).to_contain_text("plain")
     expect(overlay).to_contain_text("residual")
 
