@@ -99,7 +99,7 @@ def test_styles_change_only_a_copy() -> None:
     slide = apply_style(base, Style.SLIDE)
     assert "fontsize=16" in slide and "fontsize=10," in base
     printed = apply_style(base, Style.PRINT)
-    assert all(re.fullmatch(r"#[0-9A-F]{6}", c) for c in re.findall(r'color="([^"]*)"', printed))
+    assert all(re.fullmatch(r"#[0-9A-F]{6}", c) for c in re.findall(r'\bcolor="([^"]*)"', printed))
     colours = set(re.findall(r'color="#([0-9A-F]{6})"', printed))
     assert colours and all(c[0:2] == c[2:4] == c[4:6] for c in colours)  # grey only
     for dash in ("style=dotted", "style=dashed"):  # kinds stay apart without colour
