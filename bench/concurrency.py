@@ -171,9 +171,9 @@ def heavy_main(sessions: int, rounds: int, heavy_url: str) -> None:
             with sync_playwright() as pw:
                 browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
                 heavy, *light = [browser.new_context().new_page() for _ in range(sessions)]
-                for page in light:  # warm-up: imports, first builds; not measured
-                    page.goto(f"{url}/?arch.depth=18")
-                    page.wait_for_function(IDLE_JS, timeout=LIMIT)
+                # warm-up: the same visits once, unmeasured, so that both measured phases
+                # find the same warm caches (otherwise the second phase is favoured)
+                _browse(light, url, rounds)
                 load_a = os.getloadavg()
                 mark = _lines(log)
                 wall_a = _browse(light, url, rounds)
@@ -191,9 +191,8 @@ def heavy_main(sessions: int, rounds: int, heavy_url: str) -> None:
                 wall_b = _browse(light, url, rounds)
                 busy = not heavy.evaluate(IDLE_JS)
                 beside = _light(log, mark)
-                heavy.wait_for_function(IDLE_JS, timeout=LIMIT)
                 heavy_wall = time.perf_counter() - t_heavy
-                browser.close()
+                browser.close()  # the probe is not waited for: the server is stopped below
         finally:
             proc.terminate()
             proc.wait(timeout=20)
@@ -206,8 +205,8 @@ def heavy_main(sessions: int, rounds: int, heavy_url: str) -> None:
           f"{'/'.join(f'{x:.1f}' for x in load_b)}")
     print(f"  light phase wall: {wall_a:.0f} s alone, {wall_b:.0f} s beside the probe; the "
           f"probe {'was still running' if busy else 'had finished'} when the light sessions "
-          f"were done; probe page took {heavy_wall:.0f} s from the click "
-          f"(server reruns logged for it: {', '.join(f'{t:.1f}' for t in probe) or 'none'})")
+          f"were done ({heavy_wall:.0f} s after the click; probe reruns that finished: "
+          f"{', '.join(f'{t:.1f} s' for t in probe) or 'none'})")
     print(f"  {'light reruns':22s} {'n':>4s} {'p50 s':>7s} {'p95 s':>7s} {'max s':>7s}")
     for label, times in (("alone", alone), ("beside heavy probe", beside)):
         print(f"  {label:22s} {len(times):4d} {statistics.median(times):7.2f} "
