@@ -7,7 +7,12 @@ same time. The app logs the wall time of every script run on the server
 browsers' (which share the same cores). Also reports the server's resident memory
 and CPU seconds, per session, for sizing a class deployment.
 
-Run: ``PYTHONPATH=. .venv/bin/python bench/concurrency.py [--sessions 8]``
+With ``--heavy``: one session starts a big gradient probe (ResNet-152 at 224x224,
+Run pressed) while the other seven browse Overview -> Diagram at standard depths;
+the seven light sessions' server time per rerun is reported without and with the
+heavy session (same server, same run), and their ratio.
+
+Run: ``PYTHONPATH=. .venv/bin/python bench/concurrency.py [--sessions 8] [--heavy]``
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Page, sync_playwright
 
 from resnet_viz.ui.serve import CHROMIUM, CHROMIUM_ARGS, IDLE_JS, ROOT, free_port
 
@@ -69,7 +74,14 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sessions", type=int, default=8)
     ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--heavy", action="store_true",
+                    help="one session runs a big probe while the others browse")
+    ap.add_argument("--heavy-url", default=HEAVY_URL,
+                    help="the heavy session's page (its Run button is pressed)")
     a = ap.parse_args()
+    if a.heavy:
+        heavy_main(a.sessions, a.rounds, a.heavy_url)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         log = Path(tmp) / "timing.tsv"
         proc, url = _start(log)
@@ -118,6 +130,89 @@ def main() -> None:
     print(f"server CPU: {cpu1 - cpu0:.1f} s for {a.sessions} sessions "
           f"({(cpu1 - cpu0) / a.sessions:.1f} s per session for "
           f"{a.rounds * len(PAGES)} page visits)")
+
+
+HEAVY_URL = "gradients?arch.depth=152&grad.size=224&grad.seeds=4"
+LIGHT_PAGES = ["", "diagram"]
+
+
+def _browse(pages: list[Page], url: str, rounds: int) -> float:
+    """Every page visits Overview then Diagram at its own standard depth, ``rounds`` times,
+    all at once; the wall time."""
+    t0 = time.perf_counter()
+    for r in range(rounds):
+        for view in LIGHT_PAGES:
+            for i, page in enumerate(pages):
+                family, depth = DEPTHS[(i + r * 3) % len(DEPTHS)]
+                page.goto(f"{url}/{view}?arch.family={family}&arch.depth={depth}",
+                          wait_until="commit")
+            for page in pages:
+                page.wait_for_function(IDLE_JS, timeout=LIMIT)
+                page.locator("h1").first.wait_for(timeout=LIMIT)
+    return time.perf_counter() - t0
+
+
+def _light(log: Path, start: int) -> list[float]:
+    """The light pages' rerun times logged from line ``start`` on."""
+    rows = [line.split("\t") for line in log.read_text().splitlines()[start:]]
+    return [float(t) for p, t in rows if p in ("overview", "diagram")]
+
+
+def _lines(log: Path) -> int:
+    return len(log.read_text().splitlines()) if log.exists() else 0
+
+
+def heavy_main(sessions: int, rounds: int, heavy_url: str) -> None:
+    """Light sessions' server time per rerun, alone and beside one heavy probe."""
+    with tempfile.TemporaryDirectory() as tmp:
+        log = Path(tmp) / "timing.tsv"
+        proc, url = _start(log)
+        try:
+            with sync_playwright() as pw:
+                browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+                heavy, *light = [browser.new_context().new_page() for _ in range(sessions)]
+                # warm-up: the same visits once, unmeasured, so that both measured phases
+                # find the same warm caches (otherwise the second phase is favoured)
+                _browse(light, url, rounds)
+                load_a = os.getloadavg()
+                mark = _lines(log)
+                wall_a = _browse(light, url, rounds)
+                alone = _light(log, mark)
+                heavy.goto(f"{url}/{heavy_url}")
+                heavy.wait_for_function(IDLE_JS, timeout=LIMIT)
+                run = heavy.get_by_role("button", name="Run probe")
+                clicked = run.count() > 0
+                if clicked:
+                    run.first.click()
+                heavy.wait_for_timeout(2000)  # let the probe's rerun start on the server
+                t_heavy = time.perf_counter()
+                load_b = os.getloadavg()
+                mark = _lines(log)
+                wall_b = _browse(light, url, rounds)
+                busy = not heavy.evaluate(IDLE_JS)
+                beside = _light(log, mark)
+                heavy_wall = time.perf_counter() - t_heavy
+                browser.close()  # the probe is not waited for: the server is stopped below
+        finally:
+            proc.terminate()
+            proc.wait(timeout=20)
+        probe = [float(t) for p, t in (ln.split("\t") for ln in log.read_text().splitlines())
+                 if p == "gradients"]
+    print(f"{len(light)} light sessions x {rounds} rounds x Overview, Diagram; heavy: "
+          f"/{heavy_url} (Run {'pressed' if clicked else 'not needed'}); {os.cpu_count()} CPUs")
+    print(f"  load average (1/5/15 min) before the light-only phase: "
+          f"{'/'.join(f'{x:.1f}' for x in load_a)}; before the heavy phase: "
+          f"{'/'.join(f'{x:.1f}' for x in load_b)}")
+    print(f"  light phase wall: {wall_a:.0f} s alone, {wall_b:.0f} s beside the probe; the "
+          f"probe {'was still running' if busy else 'had finished'} when the light sessions "
+          f"were done ({heavy_wall:.0f} s after the click; probe reruns that finished: "
+          f"{', '.join(f'{t:.1f} s' for t in probe) or 'none'})")
+    print(f"  {'light reruns':22s} {'n':>4s} {'p50 s':>7s} {'p95 s':>7s} {'max s':>7s}")
+    for label, times in (("alone", alone), ("beside heavy probe", beside)):
+        print(f"  {label:22s} {len(times):4d} {statistics.median(times):7.2f} "
+              f"{_pct(times, 95):7.2f} {max(times):7.2f}")
+    print(f"  ratio beside/alone: p50 x{statistics.median(beside) / statistics.median(alone):.2f}"
+          f", p95 x{_pct(beside, 95) / _pct(alone, 95):.2f}")
 
 
 if __name__ == "__main__":

@@ -144,16 +144,30 @@ CASES: tuple[Case, ...] = (
          "[Session expired](http://192.0.2.77/phish)"),
 )
 
-# Uploads belong to the Inside page (checkpoints and images), built by another helper; its
-# tests run these rows once the upload widgets exist. Listed here so the catalogue is whole.
+# Uploads go to the Inside page's two uploaders (and the same loaders the CLI uses):
+# ``given`` is ``(loader, what the file is)``; tests/uploads.py builds each file and
+# tests/test_catalogue.py runs it through the loader and the page.
+CHECKPOINT, IMAGE = "checkpoint", "image"
 UPLOAD_CASES_FOR_INSIDE_PAGE: tuple[Case, ...] = tuple(
     Case(name, Channel.UPLOAD, given, expected) for name, given, expected in (
-        ("empty file", b"", "empty"),
-        ("truncated checkpoint", "first 100 bytes of a saved state_dict", "not a complete"),
-        ("huge sparse file", "2 GB sparse file", "larger than the upload limit"),
-        ("not an image", b"%PDF-1.7", "not an image"),
-        ("image bomb", "PNG declaring 100000x100000 pixels", "too many pixels"),
-        ("wrong architecture", "ResNet-18 state_dict on a ResNet-50", "does not match"),
-        ("tampered data.pkl", "zip torch file with an edited data.pkl", "cannot be loaded"),
-        ("pickle that runs code", "__reduce__ writing a sentinel file", "weights_only"),
+        ("empty checkpoint", (CHECKPOINT, "0 bytes"), "is empty, not a checkpoint"),
+        ("truncated checkpoint", (CHECKPOINT, "first half of a saved state_dict"),
+         "not a complete PyTorch checkpoint"),
+        ("huge checkpoint", (CHECKPOINT, "sparse file 1 byte over the checkpoint limit"),
+         "bytes for a checkpoint"),
+        ("wrong architecture", (CHECKPOINT, "CIFAR ResNet-20 state_dict on ResNet-18"),
+         "does not fit ResNet-18"),
+        ("tampered data.pkl", (CHECKPOINT, "zip torch file, two bytes of data.pkl overwritten"),
+         "not a complete PyTorch checkpoint"),
+        ("malicious data.pkl", (CHECKPOINT, "zip torch file, data.pkl runs os.system"),
+         "refused: its pickle asks to import"),
+        ("pickle that runs code", (CHECKPOINT, "plain pickle whose __reduce__ runs os.system"),
+         "refused: its pickle asks to import"),
+        ("empty image", (IMAGE, "0 bytes"), "not a readable PNG, JPEG or WebP"),
+        ("not an image", (IMAGE, "a PDF header"), "not a readable PNG, JPEG or WebP"),
+        ("huge image", (IMAGE, "1 byte over the image limit"), "bytes for an image"),
+        ("image over the pixel limit", (IMAGE, "PNG header declaring 8000x8000 pixels"),
+         "pixels, over the limit of"),
+        ("image bomb", (IMAGE, "PNG header declaring 100000x100000 pixels"),
+         "refused as a decompression bomb"),
     ))

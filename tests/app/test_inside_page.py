@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
-import pickle
 import socket
 from pathlib import Path
 
@@ -18,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 from resnet_viz.arch.presets import from_depth
 from resnet_viz.model import published
 from resnet_viz.model.build import build
+from tests import uploads
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
@@ -87,20 +86,12 @@ def test_checkpoint_of_another_depth_gives_the_report() -> None:
     assert "layer1.2.conv1.weight" in set(report["key"])
 
 
-class _Evil:
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def __reduce__(self) -> tuple[object, tuple[str]]:
-        return (os.system, (f"touch {self.path}",))
-
-
 def test_malicious_checkpoint_is_refused_unrun(tmp_path: Path) -> None:
     sentinel = tmp_path / "pwned"
     at = start(plain=False)
     at.radio(key="inside.weights").set_value("uploaded checkpoint").run()
     at.file_uploader(key="inside.ckpt_upload").set_value(
-        ("evil.pth", pickle.dumps(_Evil(sentinel), protocol=2), "application/octet-stream")
+        ("evil.pth", uploads.evil_pickle(sentinel), "application/octet-stream")
     ).run()
     assert not at.exception
     assert any("refused" in e.value for e in at.error)

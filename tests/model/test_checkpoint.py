@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
-import pickle
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -21,6 +18,7 @@ from resnet_viz.model.checkpoint import (
     load_checkpoint,
     read_state_dict,
 )
+from tests import uploads
 
 SMALL = {"num_classes": 10, "input_size": (64, 64)}
 
@@ -130,18 +128,10 @@ def test_oversized_upload_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     assert MAX_CHECKPOINT_BYTES > 10
 
 
-class _Evil:
-    def __init__(self, sentinel: Path) -> None:
-        self.sentinel = sentinel
-
-    def __reduce__(self) -> tuple[object, tuple[str]]:
-        return (os.system, (f"touch {self.sentinel}",))
-
-
 def test_pickle_that_runs_code_is_refused_unrun(tmp_path: Path) -> None:
     sentinel = tmp_path / "pwned"
     path = tmp_path / "evil.pth"
-    path.write_bytes(pickle.dumps({"fc.weight": _Evil(sentinel)}, protocol=2))
+    path.write_bytes(uploads.evil_pickle(sentinel))
     with pytest.raises(ValueError, match="refused"):
         read_state_dict(path)
     assert not sentinel.exists()
@@ -150,16 +140,8 @@ def test_pickle_that_runs_code_is_refused_unrun(tmp_path: Path) -> None:
 @pytest.mark.parametrize("how,message", [("malicious", "refused"), ("garbled", "not a")])
 def test_zip_with_tampered_data_pkl_is_refused(tmp_path: Path, how: str, message: str) -> None:
     sentinel = tmp_path / "pwned"
-    good = tmp_path / "good.pth"
-    torch.save({"fc.weight": torch.zeros(2, 2)}, good)
     bad = tmp_path / "bad.pth"
-    with zipfile.ZipFile(good) as src, zipfile.ZipFile(bad, "w") as dst:
-        for info in src.infolist():
-            data = src.read(info)
-            if info.filename.endswith("/data.pkl"):
-                data = (pickle.dumps(_Evil(sentinel), protocol=2) if how == "malicious"
-                        else data[:5] + b"\xff\xfe" + data[7:])
-            dst.writestr(info, data)
+    bad.write_bytes(uploads.tampered_zip(sentinel, how))
     with pytest.raises(ValueError, match=message):
         read_state_dict(bad, name="bad.pth")
     assert not sentinel.exists()
