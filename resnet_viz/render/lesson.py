@@ -147,7 +147,7 @@ def lab_run(run: Degradation) -> Step | None:
                    f"({_pct(100 * lo.final_error)})")
     epochs = run.epochs_done
     return Step("lab", "Measured live on the Lab page", (
-        "This session's Lab run trained on digits for {epochs} {epoch_word}{stopped}: "
+        "The latest run on the Lab page trained on digits for {epochs} {epoch_word}{stopped}: "
         "plain-{deep} ended with training error {p_err} against {r_err} for residual-{deep} "
         "(measured) — {verdict}{shallow}."),
         {"epochs": str(epochs), "epoch_word": "epoch" if epochs == 1 else "epochs",
