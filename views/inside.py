@@ -21,7 +21,12 @@ with top[0]:
     spec = inside.page_spec(sel.spec)
 with top[1]:
     weights = inside.pick_weights(spec)
-picked = inside.pick_image(spec)
+if weights is not None and weights.spec is not None:  # a Lab net: its own spec and digits
+    spec = weights.spec
+    st.caption(inside.LAB_IMAGE_NOTE)
+    picked = inside.pick_digit()
+else:
+    picked = inside.pick_image(spec)
 if weights is None or picked is None:
     st.stop()
 img, ikey = picked
@@ -29,8 +34,9 @@ img, ikey = picked
 st.info(f"Weights in use: {weights.label}.", icon=":material/memory:")
 if not weights.real:
     st.warning(inside.UNTRAINED_NOTE, icon=":material/warning:")
-with st.expander("Preprocessing, step by step", expanded=False):
-    inside.show_preprocessing(img)
+if weights.spec is None:  # the digits are the Lab's, standardised by its training images
+    with st.expander("Preprocessing, step by step", expanded=False):
+        inside.show_preprocessing(img)
 
 o1, o2 = st.columns(2)
 top_k = o1.slider("Channels per layer (top by energy)", 1, min(16, MAX_TOP_K), 8,

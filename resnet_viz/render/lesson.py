@@ -39,6 +39,7 @@ from resnet_viz.arch.spec import (
     ShortcutKind,
 )
 from resnet_viz.fmt import fmt_count, fmt_factor, fmt_shape, fmt_spatial
+from resnet_viz.lab.train import Degradation, Kind
 from resnet_viz.probes.gradients import GradientReport, ProbeConfig, residual_ratio_caption
 from resnet_viz.probes.gradients import summarise as summarise_probe
 
@@ -120,6 +121,39 @@ def degradation_table() -> pd.DataFrame:
     return pd.DataFrame(
         [{"layers": str(d), "plain, top-1 error (published)": _pct(p),
           "ResNet, top-1 error (published)": _pct(r)} for d, p, r in PLAIN_VS_RESIDUAL])
+
+
+def lab_run(run: Degradation) -> Step | None:
+    """The Lab page's run, measured: final training errors of plain and residual nets.
+
+    Returns ``None`` before the run's first epoch has ended.
+    """
+    deep, low = run.config.depths[-1], run.config.depths[0]
+    p, r = run.net(Kind.PLAIN, deep), run.net(Kind.RESIDUAL, deep)
+    if not (p.train_acc and r.train_acc):
+        return None
+    if p.final_error > r.final_error:
+        verdict = "the plain net trained worse, as the paper says"
+    elif p.final_error < r.final_error:
+        verdict = "the plain net trained better, so this run does not show the paper's claim"
+    else:
+        verdict = "both reached the same training error"
+    shallow = ""
+    if low != deep:
+        lo = run.net(Kind.PLAIN, low)
+        word = ("higher than" if p.final_error > lo.final_error else
+                "lower than" if p.final_error < lo.final_error else "the same as")
+        shallow = (f"; plain-{deep}'s training error is {word} plain-{low}'s "
+                   f"({_pct(100 * lo.final_error)})")
+    epochs = run.epochs_done
+    return Step("lab", "Measured live on the Lab page", (
+        "The latest run on the Lab page trained on digits for {epochs} {epoch_word}{stopped}: "
+        "plain-{deep} ended with training error {p_err} against {r_err} for residual-{deep} "
+        "(measured) — {verdict}{shallow}."),
+        {"epochs": str(epochs), "epoch_word": "epoch" if epochs == 1 else "epochs",
+         "stopped": " (stopped early)" if run.stopped else "", "deep": str(deep),
+         "p_err": _pct(100 * p.final_error), "r_err": _pct(100 * r.final_error),
+         "verdict": verdict, "shallow": shallow}, Figure.DEGRADATION)
 
 
 def residual_block(spec: ResNetSpec, an: Analysis) -> Step:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import dataclasses
 import gc
 import pickle
 import threading
@@ -61,6 +62,15 @@ def size_of(value: Any) -> int:
     if isinstance(value, Built):
         return sum(t.numel() * t.element_size()
                    for t in (*value.model.parameters(), *value.model.buffers()))
+    models = getattr(value, "models", None)
+    if models and dataclasses.is_dataclass(value) and all(
+            isinstance(m, torch.nn.Module) for m in models):
+        # Count a result's live models by their tensors: pickling them would fail while a
+        # stopped run's models still carry its training hooks (local functions).
+        rest = dataclasses.replace(value, models=())  # type: ignore[type-var]
+        return (sum(t.numel() * t.element_size() for m in models
+                    for t in (*m.parameters(), *m.buffers()))
+                + len(pickle.dumps(rest, protocol=pickle.HIGHEST_PROTOCOL)))
     return len(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
 
 

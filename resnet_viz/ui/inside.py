@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, TypeVar
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 import torch
@@ -23,10 +24,13 @@ import torch
 from resnet_viz.arch.limits import MAX_CHECKPOINT_BYTES, MAX_IMAGE_BYTES
 from resnet_viz.arch.published_weights import WEIGHTS_SOURCE, imagenet_classes, weights_for
 from resnet_viz.arch.spec import Family, ResNetSpec
+from resnet_viz.lab import data as digits
+from resnet_viz.lab.train import Degradation, spec_for
 from resnet_viz.model import checkpoint, published
 from resnet_viz.model.build import ResNet, build, plain_twin
 from resnet_viz.probes.inside import attributions as attr
 from resnet_viz.probes.inside import features, images
+from resnet_viz.ui import lab
 
 T = TypeVar("T")
 RESULTS_PER_SESSION = 8
@@ -42,6 +46,12 @@ class Source(StrEnum):
     RANDOM = "random initialisation"
     UPLOAD = "uploaded checkpoint"
     PUBLISHED = "published ImageNet weights"
+    LAB = "trained on the Lab page"
+
+
+NO_LAB_RUN = "train one on the Lab page first"
+LAB_IMAGE_NOTE = ("A net trained on the Lab page reads 16×16 one-channel digits, so the image "
+                  "is a held-out digit (never seen in training), not a bundled photograph.")
 
 
 @dataclass(frozen=True)
@@ -52,6 +62,8 @@ class Weights:
     key: Hashable
     label: str
     real: bool
+    spec: ResNetSpec | None = None  # the weights' own spec when it is not the sidebar's
+    classes: tuple[str, ...] | None = None  # class names the weights were trained with
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)
@@ -126,14 +138,65 @@ def pick_image(spec: ResNetSpec) -> tuple[images.Preprocessed, Hashable] | None:
 
 def pick_weights(spec: ResNetSpec) -> Weights | None:
     """The weights widgets; the model (eval mode, shared: never mutate it) or None."""
-    source = Source(st.radio("Weights", list(Source), key="inside.weights", horizontal=True)
-                    or Source.RANDOM)
+    runs = lab.trained_runs()
+
+    notes = [NO_LAB_RUN if s is Source.LAB and not runs else "" for s in Source]
+    source = Source(st.radio("Weights", list(Source), key="inside.weights", horizontal=True,
+                             captions=notes) or Source.RANDOM)
     if source is Source.RANDOM:
         return Weights(_random_model(spec), ("random", spec),
                        f"random initialisation (seed 0) of {spec.name}", real=False)
     if source is Source.UPLOAD:
         return _upload_weights(spec)
+    if source is Source.LAB:
+        return _lab_weights(runs)
     return _published_weights(spec)
+
+
+def lab_net_label(run: Degradation, index: int) -> str:
+    """e.g. ``residual-20, 5 epochs, seed 0`` (``stopped`` when the run was interrupted)."""
+    net = run.nets[index]
+    stopped = ", stopped" if run.stopped else ""
+    return (f"{net.label}, {run.epochs_done} epoch{'s' if run.epochs_done != 1 else ''}, "
+            f"seed {run.config.seed}, {run.config.train_size or 'all'} images{stopped}")
+
+
+def _lab_weights(runs: list[Degradation]) -> Weights | None:
+    """A net of a stored Lab run (a CPU copy when it was trained elsewhere)."""
+    if not runs:
+        st.info(f"No trained net yet: {NO_LAB_RUN}.", icon=":material/science:")
+        st.page_link("views/lab.py", label="Open the Lab page", icon=":material/science:")
+        return None
+    choices = [(r, i) for r in reversed(runs) for i in range(len(r.nets)) if r.models]
+    if not choices:
+        st.info(f"The stored runs hold no trained nets: {NO_LAB_RUN}.",
+                icon=":material/science:")
+        return None
+    pick = st.selectbox("Trained net", range(len(choices)), key="inside.lab_net",
+                        format_func=lambda j: lab_net_label(*choices[j]))
+    run, i = choices[int(pick or 0)]
+    net = run.nets[i]
+    model = run.models[i]
+    if next(model.parameters()).device.type != "cpu":
+        model = copy.deepcopy(model).cpu()  # the page runs on the CPU; the stored one stays
+    spec = spec_for(net.depth, net.kind, run.config.width_mult)
+    return Weights(model, ("lab", run.config, run.epochs_done, run.stopped, i),
+                   f"{lab_net_label(run, i)} (trained on the Lab page, {spec.name} on digits)",
+                   real=True, spec=spec, classes=tuple(str(c) for c in range(10)))
+
+
+def pick_digit() -> tuple[images.Preprocessed, Hashable]:
+    """A held-out digit (the Lab's fixed split) as the image, and its cache key."""
+    held = digits.load()
+    n = len(held.x_test)
+    index = int(st.number_input(f"Held-out digit (0–{n - 1})", 0, n - 1, 0,
+                                key="inside.digit") or 0)
+    x = held.x_test[index:index + 1]
+    grey = x[0, 0]
+    scaled = ((grey - grey.min()) / (grey.max() - grey.min()).clamp_min(1e-8) * 255).byte()
+    rgb = np.repeat(scaled.numpy()[:, :, None], 3, axis=2)
+    name = f"held-out digit {index} (label {int(held.y_test[index])})"
+    return images.Preprocessed(name, rgb, rgb, rgb, x.clone(), digits.SIDE), ("digit", index)
 
 
 def _upload_weights(spec: ResNetSpec) -> Weights | None:
@@ -221,7 +284,9 @@ def progress_bar(label: str) -> tuple[Callable[[int, int, str], None], Callable[
 
 
 def class_names(spec: ResNetSpec, w: Weights) -> tuple[str, ...] | None:
-    """ImageNet names when the weights are real and the head has 1000 classes."""
+    """The weights' own class names, or ImageNet's when real with a 1000-class head."""
+    if w.classes is not None:
+        return w.classes
     return imagenet_classes() if w.real and spec.num_classes == 1000 else None
 
 

@@ -42,6 +42,14 @@ def lookup(key: tuple[Any, ...]) -> Any:
     return _store().get(key)
 
 
+def trained_runs() -> list[Degradation]:
+    """The stored training runs, least recently used first (never modify their models)."""
+    store = _store()
+    with store.lock:
+        return [v for k, (v, _) in store.items.items()
+                if isinstance(k, tuple) and k[:1] == ("train",)]
+
+
 def options() -> TrainConfig | None:
     """The training options from the widgets (``None`` with an error shown)."""
     with st.expander("Training options", expanded=False):

@@ -21,7 +21,7 @@ from resnet_viz.probes.gradients import GradientReport
 from resnet_viz.render import charts, diagram, lesson, tables
 from resnet_viz.render import compare as render_compare
 from resnet_viz.render import gradient_charts as gcharts
-from resnet_viz.ui import graphs
+from resnet_viz.ui import graphs, lab
 from resnet_viz.ui.cache import cached_analysis
 from resnet_viz.ui.components import number_columns
 from resnet_viz.ui.probes import cached_probe, progress_bar
@@ -134,6 +134,16 @@ def show_step(step: lesson.Step, spec: ResNetSpec) -> None:
     _figure(step.figure, spec, report)
 
 
+def _lab_run() -> None:
+    """The Lab page's latest stored run, measured, or a link to the Lab that trains one."""
+    steps = [s for s in map(lesson.lab_run, reversed(lab.trained_runs())) if s is not None]
+    if steps:
+        st.markdown(md_escape(steps[0].text))
+    else:
+        st.page_link("views/lab.py", label="A run on the Lab page shows this live: plain and "
+                     "residual nets trained on digits in seconds", icon=":material/science:")
+
+
 def _table(df: pd.DataFrame, index: bool = False) -> None:
     frame = df.reset_index() if index else df
     st.dataframe(frame, hide_index=True, column_config=number_columns(frame))
@@ -143,6 +153,7 @@ def _figure(fig: lesson.Figure, spec: ResNetSpec, report: GradientReport | None)
     if fig is lesson.Figure.DEGRADATION:
         st.dataframe(lesson.degradation_table(), hide_index=True)
         st.caption(f"Published: {lesson.PLAIN_TABLE_SOURCE}")
+        _lab_run()
     elif fig is lesson.Figure.ANATOMY:
         st.graphviz_chart(graphs.browser_dot(graphs.anatomy_dot(spec, 1, True)))
     elif fig is lesson.Figure.BLOCK_PARAMS:

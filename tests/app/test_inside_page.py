@@ -128,3 +128,58 @@ def test_published_weights_offline_names_the_file(tmp_path: Path,
     at.button(key="inside.published_load").click().run()
     assert not at.exception
     assert "place the file resnet18-f37072fd.pth in" in texts(at)
+
+
+@pytest.mark.slow
+def test_a_net_trained_on_the_lab_page_as_weights() -> None:
+    from resnet_viz.lab.train import TrainConfig, train
+    from resnet_viz.ui import lab
+
+    config = TrainConfig(depths=(8,), epochs=1, train_size=64, seed=4321)
+    run = train(config)
+    before = {k: v.clone() for k, v in run.models[1].state_dict().items()}
+    lab._store().put(("train", config), run)
+    try:
+        at = start()
+        radio = at.radio(key="inside.weights")
+        assert "trained on the Lab page" in radio.options
+        radio.set_value("trained on the Lab page").run()
+        assert not at.exception
+        labels = at.selectbox(key="inside.lab_net").options
+        assert any(o.startswith("residual-8, 1 epoch, seed 4321") for o in labels)
+        pick = next(i for i, o in enumerate(labels) if o.startswith("residual-8"))
+        at.selectbox(key="inside.lab_net").set_value(pick).run()
+        assert not at.exception
+        assert any("held-out digit" in c.value for c in at.caption)
+        assert any("residual-8" in i.value for i in at.info)
+        assert not any("not meaning" in w.value for w in at.warning)
+        top5 = frame(at, "probability")
+        assert len(top5) == 5
+        assert set(top5["name"]) <= {str(d) for d in range(10)}
+        assert set(top5["class"]) <= set(range(10))
+        charts = at.get("plotly_chart")
+        assert len(charts) == 2 + 2 * 3  # two feature grids, Grad-CAM of 3 stages x 2 nets
+        after = run.models[1].state_dict()
+        assert all(torch.equal(before[k], after[k]) for k in before)  # never mutated
+    finally:
+        with lab._store().lock:
+            lab._store().items.pop(("train", config), None)
+
+
+def test_lab_weights_without_a_run_say_train_one_first() -> None:
+    from resnet_viz.ui import lab
+
+    with lab._store().lock:
+        saved = dict(lab._store().items)
+        for k in [k for k in saved if k[:1] == ("train",)]:
+            lab._store().items.pop(k)
+    try:
+        at = start()
+        assert list(at.radio(key="inside.weights").proto.captions)[-1] == (
+            "train one on the Lab page first")
+        at.radio(key="inside.weights").set_value("trained on the Lab page").run()
+        assert not at.exception
+        assert any("train one on the Lab page first" in i.value for i in at.info)
+    finally:
+        with lab._store().lock:
+            lab._store().items.update(saved)

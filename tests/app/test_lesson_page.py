@@ -87,3 +87,33 @@ def test_probe_button_fills_the_gradient_steps() -> None:
     assert "lesson.probe.run" not in [b.key for b in at.button]  # the button has gone
     at.button(key="lesson.next").click().run()
     assert any("median block" in m.value for m in at.markdown)
+
+
+def test_first_step_shows_the_lab_run_or_links_to_the_lab() -> None:
+    from resnet_viz.lab.train import Degradation, Kind, NetHistory, TrainConfig
+    from resnet_viz.ui import lab
+
+    store = lab._store()
+    with store.lock:
+        saved = dict(store.items)
+        for k in [k for k in saved if k[:1] == ("train",)]:
+            store.items.pop(k)
+    try:
+        at = start()
+        assert not at.exception, at.exception
+        links = at.get("page_link")
+        assert any("Lab page shows this live" in p.proto.label for p in links)
+        config = TrainConfig(depths=(8,), epochs=1, seed=9876)
+        nets = tuple(NetHistory(8, k, 1, (1.0,), (acc,), (acc,), (), ())
+                     for k, acc in ((Kind.PLAIN, 0.5), (Kind.RESIDUAL, 0.75)))
+        run = Degradation(config, nets, 1, False, 1.0)
+        store.put(("train", config), run)
+        at.run()
+        step = lesson.lab_run(run)
+        assert step is not None
+        shown = "\n".join(m.value for m in at.markdown)
+        assert step.text in shown  # the generated sentence, with the measured errors
+    finally:
+        with store.lock:
+            store.items.pop(("train", TrainConfig(depths=(8,), epochs=1, seed=9876)), None)
+            store.items.update(saved)

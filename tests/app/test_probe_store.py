@@ -56,3 +56,15 @@ def test_progress_bar_raises_once_stopped() -> None:
     with pytest.raises(probes.ProbeStopped):
         update(1, 3, "seed 0")
     clear()
+
+
+def test_a_run_whose_models_still_carry_hooks_is_sized_by_its_tensors() -> None:
+    from resnet_viz.lab.train import Degradation, TrainConfig, spec_for
+    from resnet_viz.model.build import build
+    from resnet_viz.ui.cache import size_of
+
+    model = build(spec_for(8, "residual"), seed=0)
+    model.register_forward_hook(lambda *a: None)  # a local function: not picklable
+    run = Degradation(TrainConfig(depths=(8,)), (), 1, True, 0.0, (model,))
+    tensors = sum(t.numel() * t.element_size() for t in (*model.parameters(), *model.buffers()))
+    assert tensors < size_of(run) < tensors + 4096

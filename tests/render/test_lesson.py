@@ -109,3 +109,39 @@ def test_plain_configuration_is_said_to_have_no_shortcut() -> None:
     spec = from_depth(34, shortcuts=False)
     assert "no shortcut" in lesson.residual_block(spec, analyse(spec)).text
     assert [str(s.shortcut) for s in lesson.shortcut_specs(spec)] == ["A", "B", "C"]
+
+
+def _planted(plain_acc: float, resid_acc: float, depths: tuple[int, ...] = (8, 20),
+             stopped: bool = False) -> lesson.Degradation:
+    from resnet_viz.lab.train import Degradation, Kind, NetHistory, TrainConfig
+
+    def hist(d: int, k: Kind, acc: float) -> NetHistory:
+        return NetHistory(d, k, 1, (1.0, 0.5), (0.5, acc), (0.5, acc), (), ())
+
+    nets = tuple(hist(d, k, plain_acc if k is Kind.PLAIN else resid_acc) for d in depths
+                 for k in (Kind.PLAIN, Kind.RESIDUAL))
+    return Degradation(TrainConfig(depths=depths, epochs=2), nets, 2, stopped, 1.0)
+
+
+def test_lab_run_step_states_the_measured_errors() -> None:
+    step = lesson.lab_run(_planted(0.75, 0.9375))
+    assert step is not None
+    assert not re.search(r"\d", step.template)
+    assert "25.00%" in step.text and "6.25%" in step.text  # 1 - accuracy, measured
+    assert "plain-20" in step.text and "residual-20" in step.text
+    assert "trained worse, as the paper says" in step.text
+    assert "2 epochs" in step.text and "plain-8" in step.text
+
+
+def test_lab_run_step_says_when_the_paper_is_not_reproduced() -> None:
+    step = lesson.lab_run(_planted(0.9375, 0.75, depths=(8,), stopped=True))
+    assert step is not None
+    assert "does not show the paper's claim" in step.text
+    assert "stopped early" in step.text and "plain-8'" not in step.text
+
+
+def test_lab_run_step_waits_for_a_first_epoch() -> None:
+    from resnet_viz.lab.train import Degradation, Kind, NetHistory, TrainConfig
+
+    empty = tuple(NetHistory(8, k, 1, (), (), (), (), ()) for k in (Kind.PLAIN, Kind.RESIDUAL))
+    assert lesson.lab_run(Degradation(TrainConfig(depths=(8,)), empty, 0, True, 0.0)) is None
