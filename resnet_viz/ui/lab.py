@@ -42,12 +42,28 @@ def lookup(key: tuple[Any, ...]) -> Any:
     return _store().get(key)
 
 
+MINE = "lab.mine"  # session key: the configurations this session trained or was shown
+
+
+def remember(config: TrainConfig) -> None:
+    """Mark a run as this session's, so the Inside and Lesson pages may offer it."""
+    mine: list[TrainConfig] = st.session_state.setdefault(MINE, [])
+    if config not in mine:
+        mine.append(config)
+
+
 def trained_runs() -> list[Degradation]:
-    """The stored training runs, least recently used first (never modify their models)."""
+    """This session's stored training runs, least recently used first.
+
+    The store is shared (the same configuration gives the same run for everyone), but
+    each session is offered only the runs it trained or was shown on the Lab page: one
+    student never sees another's nets. Never modify their models.
+    """
+    mine = st.session_state.get(MINE, [])
     store = _store()
     with store.lock:
         return [v for k, (v, _) in store.items.items()
-                if isinstance(k, tuple) and k[:1] == ("train",)]
+                if isinstance(k, tuple) and k[:1] == ("train",) and k[1] in mine]
 
 
 def options() -> TrainConfig | None:
@@ -80,9 +96,11 @@ def train_section(config: TrainConfig) -> Degradation | None:
         run = dataclasses.replace(partial, stopped=True)
         _store().get_or_compute(("train", config), lambda: run)
         st.session_state.pop(_PARTIAL, None)
+        remember(config)
         return run
     done = lookup(("train", config))
     if done is not None and not (go_ and done.stopped):
+        remember(config)
         return done
     if done is not None:  # Train pressed again after a stop: train from scratch
         with _store().lock:
@@ -102,6 +120,7 @@ def train_section(config: TrainConfig) -> Degradation | None:
     clear()
     chart.empty()
     st.session_state.pop(_PARTIAL, None)
+    remember(config)
     return run
 
 

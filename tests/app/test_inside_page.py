@@ -141,6 +141,8 @@ def test_a_net_trained_on_the_lab_page_as_weights() -> None:
     lab._store().put(("train", config), run)
     try:
         at = start()
+        at.session_state[lab.MINE] = [config]  # this session trained it
+        at.run()
         radio = at.radio(key="inside.weights")
         assert "trained on the Lab page" in radio.options
         radio.set_value("trained on the Lab page").run()
@@ -173,6 +175,11 @@ def test_lab_weights_without_a_run_say_train_one_first() -> None:
         saved = dict(lab._store().items)
         for k in [k for k in saved if k[:1] == ("train",)]:
             lab._store().items.pop(k)
+    from resnet_viz.lab.train import Degradation, Kind, NetHistory, TrainConfig
+
+    other = TrainConfig(depths=(8,), epochs=1, seed=2468)  # another session's run
+    nets = tuple(NetHistory(8, k, 1, (1.0,), (0.5,), (0.5,), (), ()) for k in Kind)
+    lab._store().put(("train", other), Degradation(other, nets, 1, False, 1.0))
     try:
         at = start()
         assert list(at.radio(key="inside.weights").proto.captions)[-1] == (

@@ -108,6 +108,7 @@ def test_first_step_shows_the_lab_run_or_links_to_the_lab() -> None:
                      for k, acc in ((Kind.PLAIN, 0.5), (Kind.RESIDUAL, 0.75)))
         run = Degradation(config, nets, 1, False, 1.0)
         store.put(("train", config), run)
+        at.session_state[lab.MINE] = [config]  # this session's run
         at.run()
         step = lesson.lab_run(run)
         assert step is not None
