@@ -9,7 +9,8 @@ from resnet_viz.ui.state import page_header, selection
 sel = selection()
 page_header("Export", sel)
 page_help(Page.EXPORT)
-figure_tab, pack_tab = st.tabs(["Figure", "Teaching pack"])
+figure_tab, pack_tab = st.tabs(["Figure", "Teaching pack"], key="export.view",
+                                bind="query-params")
 with figure_tab:
     export.figure_panel(sel.spec)
 with pack_tab:

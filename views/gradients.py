@@ -179,7 +179,8 @@ m2.plotly_chart(gradient_charts.profile_figure(report, metric=metric, level=leve
                 key="grad.profile")
 m2.markdown(f"**What this measurement shows.** {summary.caption}")
 
-ratio_tab, overlay_tab, sweep_tab = st.tabs(["Residual ratio", "Diagram overlay", "Depth sweep"])
+ratio_tab, overlay_tab, sweep_tab = st.tabs(
+    ["Residual ratio", "Diagram overlay", "Depth sweep"], key="grad.view", bind="query-params")
 with ratio_tab:
     st.plotly_chart(gradient_charts.residual_ratio_figure(report), key="grad.ratio")
     st.markdown(gradients.residual_ratio_caption(report))

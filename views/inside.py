@@ -61,7 +61,8 @@ target = p2.selectbox("Explain class", options, key="inside.target",
                       help="Grad-CAM and IG explain this class's logit (default: the top one)")
 
 maps_tab, cam_tab, ig_tab, stats_tab = st.tabs(
-    ["Feature maps", "Grad-CAM", "Integrated Gradients", "Statistics"])
+    ["Feature maps", "Grad-CAM", "Integrated Gradients", "Statistics"], key="inside.view",
+    bind="query-params")
 with maps_tab:
     layer_names = [m.name for m in res.maps]
     layer = st.selectbox("Layer", layer_names, index=min(1, len(layer_names) - 1),

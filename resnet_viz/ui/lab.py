@@ -148,7 +148,8 @@ def _run_probe(label: str, key: tuple[Any, ...], button: str,
 
 def probes_section(run: Degradation) -> None:
     """Landscape, paths and shattering, each on request and cached."""
-    land_tab, paths_tab, shatter_tab = st.tabs(["Loss landscape", "Paths", "Shattered gradients"])
+    land_tab, paths_tab, shatter_tab = st.tabs(
+        ["Loss landscape", "Paths", "Shattered gradients"], key="lab.view", bind="query-params")
     config = run.config
     with land_tab:
         st.caption("Li, Xu, Taylor, Studer and Goldstein (2018), *Visualizing the Loss "

@@ -10,16 +10,14 @@ from streamlit.testing.v1 import AppTest
 
 from resnet_viz.analysis import analyse
 from resnet_viz.arch.presets import from_depth
+from tests.app import open_page
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PAGES = ["views/overview.py", "views/diagram.py", "views/tables.py", "views/gradients.py"]
 
 
 def start(**query: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    for k, v in query.items():
-        at.query_params[k] = v
-    return at.run()
+    return open_page(**query)
 
 
 def metric(at: AppTest, label: str) -> str:

@@ -14,17 +14,14 @@ from resnet_viz.analysis.compare import compare
 from resnet_viz.arch.presets import from_depth
 from resnet_viz.fmt import fmt_count
 from resnet_viz.ui.compare import PRESETS
+from tests.app import open_page
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PAGE = "views/compare.py"
 
 
 def start(**query: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    for k, v in query.items():
-        at.query_params[k] = v
-    at.run()
-    return at.switch_page(PAGE).run()
+    return open_page(PAGE, **query)
 
 
 def highlighted(at: AppTest) -> set[tuple[int, int]]:

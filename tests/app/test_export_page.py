@@ -8,6 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from resnet_viz.export import pack
+from tests.app import open_page
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
@@ -21,11 +22,7 @@ def light_pack(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def start(**query: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=180)
-    for k, v in query.items():
-        at.query_params[k] = v
-    at.run()
-    return at.switch_page("views/export.py").run()
+    return open_page("views/export.py", timeout=180, **query)
 
 
 def _buttons(at: AppTest) -> list[str]:

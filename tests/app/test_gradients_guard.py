@@ -13,6 +13,7 @@ from resnet_viz.arch import limits
 from resnet_viz.probes import gradients
 from resnet_viz.probes.gradients import GradientReport, Series
 from resnet_viz.ui import probes
+from tests.app import open_page
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 CIFAR20 = {"arch.family": "cifar", "arch.depth": "20"}
@@ -24,13 +25,7 @@ def _empty_store() -> None:
 
 
 def start(page: str | None = None, **query: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    for k, v in query.items():
-        at.query_params[k] = v
-    at.run()
-    if page:
-        at.switch_page(page).run()
-    return at
+    return open_page(page, **query)
 
 
 def texts(elements: object) -> str:

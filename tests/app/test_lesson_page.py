@@ -9,17 +9,14 @@ from streamlit.testing.v1 import AppTest
 from resnet_viz.analysis import quiz as q
 from resnet_viz.arch.presets import from_depth
 from resnet_viz.render import lesson
+from tests.app import open_page
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PAGE = "views/lesson.py"
 
 
 def start(**query: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    for k, v in query.items():
-        at.query_params[k] = v
-    at.run()
-    return at.switch_page(PAGE).run()
+    return open_page(PAGE, **query)
 
 
 def test_walk_every_step_forward_and_back() -> None:
