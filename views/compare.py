@@ -11,6 +11,7 @@ from resnet_viz.ui import compare as uc
 from resnet_viz.ui import graphs
 from resnet_viz.ui.help import Page as HelpPage
 from resnet_viz.ui.help import page_help
+from resnet_viz.ui.safe import plain
 
 st.title("Compare")
 page_help(HelpPage.COMPARE)
@@ -75,7 +76,7 @@ if diagram_tab.open:
             try:
                 name, data, note = uc.cached_comparison_file(*request)
             except ValueError as exc:
-                st.error(str(exc))
+                st.error(plain(str(exc)))
             else:
                 st.download_button(f"Download {fmt.upper()}", data, name,
                                    key="compare.export_dl", on_click="ignore",

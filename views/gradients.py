@@ -220,7 +220,7 @@ with sweep_tab:
         except probes.ProbeStopped as stopped:
             st.info(f"Sweep {stopped}. Press Run to start again.", icon=":material/stop:")
         except ValueError as exc:
-            st.error(str(exc), icon=":material/error:")
+            st.error(plain(str(exc)), icon=":material/error:")
         done()
     if sw is not None:
         st.plotly_chart(gradient_charts.sweep_figure(sw), key="grad.sweep")

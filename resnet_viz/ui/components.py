@@ -13,6 +13,7 @@ from resnet_viz.arch.spec import BlockKind, ResNetSpec
 from resnet_viz.fmt import fmt_bytes, fmt_count
 from resnet_viz.render.tables import PERCENT_FORMAT
 from resnet_viz.ui.cache import cached_model
+from resnet_viz.ui.safe import plain
 from resnet_viz.ui.sidebar import RunOptions
 
 SHORTCUT_WORDS = {"A": "zero-padded identity shortcuts (A)",
@@ -81,8 +82,8 @@ def live_build(spec: ResNetSpec, run: RunOptions, analytic_params: int) -> None:
         with st.spinner(f"Building {spec.name} on {run.device}…", show_time=True):
             built = cached_model(spec, run.device)
     except ValueError as exc:  # OverBudget or DeviceOutOfMemory
-        st.warning(f"Live build skipped: {exc}. The numbers above come from the analysis "
-                   "and need no build.", icon=":material/memory:")
+        st.warning(plain(f"Live build skipped: {exc}. The numbers above come from the "
+                         "analysis and need no build."), icon=":material/memory:")
         if isinstance(exc, DeviceOutOfMemory):
             st.button("Build on the CPU instead", key="overview.use_cpu", on_click=_use_cpu)
         return

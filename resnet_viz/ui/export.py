@@ -21,6 +21,7 @@ from resnet_viz.render.diagram import Direction, Level
 from resnet_viz.render.tikz import Look, TikzStyle, standalone, to_tikz
 from resnet_viz.ui import graphs
 from resnet_viz.ui.cache import cached_analysis
+from resnet_viz.ui.safe import plain
 
 PREVIEW_DPI = 96
 PREVIEW_WIDTH = 560  # px: the whole figure at a glance, the downloads beside it
@@ -92,7 +93,7 @@ def figure_panel(spec: ResNetSpec) -> None:
                 preview, note = cached_diagram(spec, "png", *args, PREVIEW_DPI)
                 cached_diagram(spec, "png", *args, dpi)  # the download, checked now
         except ValueError as exc:  # a bitmap this size cannot exist: say so, offer SVG/PDF
-            st.warning(str(exc))
+            st.warning(plain(str(exc)))
             png_ok = False
         else:
             if note:
@@ -122,7 +123,7 @@ def figure_panel(spec: ResNetSpec) -> None:
     try:
         frag = cached_tikz(spec, str(look), str(tlevel), str(tstyle))
     except ValueError as exc:
-        st.warning(str(exc))
+        st.warning(plain(str(exc)))
         return
     stem = f"{packs.config_slug(spec)}_{look}_{tlevel}_{tstyle}"
     t3.download_button("Standalone .tex", standalone(frag), file_name=f"{stem}.tex",

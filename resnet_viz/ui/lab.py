@@ -20,6 +20,7 @@ from resnet_viz.lab.train import Degradation, TrainConfig, train
 from resnet_viz.render import lab_charts
 from resnet_viz.ui.cache import MIB, BoundedStore  # the same bounded LRU, not a copy
 from resnet_viz.ui.probes import progress_bar
+from resnet_viz.ui.safe import plain
 
 T = TypeVar("T")
 MAX_ENTRIES, MAX_BYTES = 8, 256 * MIB  # trained nets are a few MB each: keep a handful
@@ -82,7 +83,7 @@ def options() -> TrainConfig | None:
         return TrainConfig(depths=tuple(depths), epochs=int(epochs), train_size=int(size),
                            seed=int(seed), device=str(device))
     except ValueError as exc:
-        st.error(str(exc))
+        st.error(plain(str(exc)))
         return None
 
 
