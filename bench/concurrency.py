@@ -25,6 +25,8 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from playwright.sync_api import Page, sync_playwright
@@ -70,6 +72,22 @@ def _pct(values: list[float], q: float) -> float:
         values) > 1 else values[0]
 
 
+@contextmanager
+def _session(sessions: int) -> Iterator[tuple[subprocess.Popen[bytes], str, Path, list[Page]]]:
+    """A logging server and one browser context per session; both stopped afterwards."""
+    with tempfile.TemporaryDirectory() as tmp:
+        log = Path(tmp) / "timing.tsv"
+        proc, url = _start(log)
+        try:
+            with sync_playwright() as pw:
+                browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+                yield proc, url, log, [browser.new_context().new_page() for _ in range(sessions)]
+                browser.close()
+        finally:
+            proc.terminate()
+            proc.wait(timeout=20)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sessions", type=int, default=8)
@@ -82,37 +100,27 @@ def main() -> None:
     if a.heavy:
         heavy_main(a.sessions, a.rounds, a.heavy_url)
         return
-    with tempfile.TemporaryDirectory() as tmp:
-        log = Path(tmp) / "timing.tsv"
-        proc, url = _start(log)
-        try:
-            with sync_playwright() as pw:
-                browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-                pages = [browser.new_context().new_page() for _ in range(a.sessions)]
-                # warm-up (imports torch, first build): one session, not measured
-                pages[0].goto(f"{url}/?arch.depth=18")
-                pages[0].wait_for_function(IDLE_JS, timeout=LIMIT)
-                log.unlink(missing_ok=True)
-                rss0, cpu0 = _proc_stats(proc.pid)
-                load0 = os.getloadavg()[0]
-                peak = rss0
-                t0 = time.perf_counter()
-                for r in range(a.rounds):
-                    for view in PAGES:
-                        for i, page in enumerate(pages):
-                            family, depth = DEPTHS[(i + r * 3) % len(DEPTHS)]
-                            page.goto(f"{url}/{view}?arch.family={family}&arch.depth={depth}",
-                                      wait_until="commit")
-                        for page in pages:  # all eight are loading at once
-                            page.wait_for_function(IDLE_JS, timeout=LIMIT)
-                            page.locator("h1").first.wait_for(timeout=LIMIT)
-                        peak = max(peak, _proc_stats(proc.pid)[0])
-                wall = time.perf_counter() - t0
-                browser.close()
-            rss1, cpu1 = _proc_stats(proc.pid)
-        finally:
-            proc.terminate()
-            proc.wait(timeout=20)
+    with _session(a.sessions) as (proc, url, log, pages):
+        # warm-up (imports torch, first build): one session, not measured
+        pages[0].goto(f"{url}/?arch.depth=18")
+        pages[0].wait_for_function(IDLE_JS, timeout=LIMIT)
+        log.unlink(missing_ok=True)
+        rss0, cpu0 = _proc_stats(proc.pid)
+        load0 = os.getloadavg()[0]
+        peak = rss0
+        t0 = time.perf_counter()
+        for r in range(a.rounds):
+            for view in PAGES:
+                for i, page in enumerate(pages):
+                    family, depth = DEPTHS[(i + r * 3) % len(DEPTHS)]
+                    page.goto(f"{url}/{view}?arch.family={family}&arch.depth={depth}",
+                              wait_until="commit")
+                for page in pages:  # all eight are loading at once
+                    page.wait_for_function(IDLE_JS, timeout=LIMIT)
+                    page.locator("h1").first.wait_for(timeout=LIMIT)
+                peak = max(peak, _proc_stats(proc.pid)[0])
+        wall = time.perf_counter() - t0
+        rss1, cpu1 = _proc_stats(proc.pid)  # before the server stops
         rows = [line.split("\t") for line in log.read_text().splitlines()]
     print(f"{a.sessions} sessions x {a.rounds} rounds x {len(PAGES)} pages, "
           f"{len(rows)} reruns logged, {wall:.0f} s wall; {os.cpu_count()} CPUs, "
@@ -164,38 +172,29 @@ def _lines(log: Path) -> int:
 
 def heavy_main(sessions: int, rounds: int, heavy_url: str) -> None:
     """Light sessions' server time per rerun, alone and beside one heavy probe."""
-    with tempfile.TemporaryDirectory() as tmp:
-        log = Path(tmp) / "timing.tsv"
-        proc, url = _start(log)
-        try:
-            with sync_playwright() as pw:
-                browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-                heavy, *light = [browser.new_context().new_page() for _ in range(sessions)]
-                # warm-up: the same visits once, unmeasured, so that both measured phases
-                # find the same warm caches (otherwise the second phase is favoured)
-                _browse(light, url, rounds)
-                load_a = os.getloadavg()
-                mark = _lines(log)
-                wall_a = _browse(light, url, rounds)
-                alone = _light(log, mark)
-                heavy.goto(f"{url}/{heavy_url}")
-                heavy.wait_for_function(IDLE_JS, timeout=LIMIT)
-                run = heavy.get_by_role("button", name="Run probe")
-                clicked = run.count() > 0
-                if clicked:
-                    run.first.click()
-                heavy.wait_for_timeout(2000)  # let the probe's rerun start on the server
-                t_heavy = time.perf_counter()
-                load_b = os.getloadavg()
-                mark = _lines(log)
-                wall_b = _browse(light, url, rounds)
-                busy = not heavy.evaluate(IDLE_JS)
-                beside = _light(log, mark)
-                heavy_wall = time.perf_counter() - t_heavy
-                browser.close()  # the probe is not waited for: the server is stopped below
-        finally:
-            proc.terminate()
-            proc.wait(timeout=20)
+    # the probe is not waited for: the server is stopped when the block ends
+    with _session(sessions) as (_proc, url, log, (heavy, *light)):
+        # warm-up: the same visits once, unmeasured, so that both measured phases
+        # find the same warm caches (otherwise the second phase is favoured)
+        _browse(light, url, rounds)
+        load_a = os.getloadavg()
+        mark = _lines(log)
+        wall_a = _browse(light, url, rounds)
+        alone = _light(log, mark)
+        heavy.goto(f"{url}/{heavy_url}")
+        heavy.wait_for_function(IDLE_JS, timeout=LIMIT)
+        run = heavy.get_by_role("button", name="Run probe")
+        clicked = run.count() > 0
+        if clicked:
+            run.first.click()
+        heavy.wait_for_timeout(2000)  # let the probe's rerun start on the server
+        t_heavy = time.perf_counter()
+        load_b = os.getloadavg()
+        mark = _lines(log)
+        wall_b = _browse(light, url, rounds)
+        busy = not heavy.evaluate(IDLE_JS)
+        beside = _light(log, mark)
+        heavy_wall = time.perf_counter() - t_heavy
         probe = [float(t) for p, t in (ln.split("\t") for ln in log.read_text().splitlines())
                  if p == "gradients"]
     print(f"{len(light)} light sessions x {rounds} rounds x Overview, Diagram; heavy: "
